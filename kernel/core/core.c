@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * One vGPU's device model: lifetime, reset and the BAR0 map.
+ */
+#include "core.h"
+#include "ggtt.h"
+#include "mmio.h"
+#include "pvinfo.h"
+#include "types.h"
+#include <linux/ivgpu.h>
+
+int ivgpu_core_init(struct ivgpu_core *c, const struct ivgpu_type *type,
+		    u32 vgt_id)
+{
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	c->type = type;
+	c->vgt_id = vgt_id;
+	c->ggtt_entries = ivgpu_type_gm_size(type) / 4096;
+
+	ret = ivgpu_store_init(&c->regs, IVGPU_MMIO_SIZE);
+	if (ret)
+		return ret;
+	ret = ivgpu_store_init(&c->ggtt, c->ggtt_entries * 8);
+	if (ret)
+		goto out_fini_regs;
+
+	ivgpu_core_reset(c);
+	return 0;
+
+out_fini_regs:
+	ivgpu_store_fini(&c->regs);
+	return ret;
+}
+
+void ivgpu_core_fini(struct ivgpu_core *c)
+{
+	ivgpu_store_fini(&c->ggtt);
+	ivgpu_store_fini(&c->regs);
+}
+
+void ivgpu_core_reset(struct ivgpu_core *c)
+{
+	ivgpu_cfg_init(&c->cfg, c->type);
+	ivgpu_store_clear(&c->regs);
+	ivgpu_store_clear(&c->ggtt);
+	ivgpu_pvinfo_init(c);
+}
+
+u64 ivgpu_core_bar0_read(struct ivgpu_core *c, u32 off, u32 bytes)
+{
+	u32 shift = 8 * (off & 3);
+	u64 val;
+
+	if (off >= IVGPU_GGTT_OFFSET)
+		return ivgpu_ggtt_read(c, off - IVGPU_GGTT_OFFSET, bytes);
+	if (off >= IVGPU_MMIO_SIZE)
+		return 0;
+	if (bytes == 8)
+		return ivgpu_mmio_read32(c, off) |
+		       (u64)ivgpu_mmio_read32(c, off + 4) << 32;
+	val = ivgpu_mmio_read32(c, off & ~3u) >> shift;
+	return bytes == 4 ? val : val & ((1u << (8 * bytes)) - 1);
+}
+
+void ivgpu_core_bar0_write(struct ivgpu_core *c, u32 off, u64 val, u32 bytes)
+{
+	u32 shift = 8 * (off & 3);
+
+	if (off >= IVGPU_GGTT_OFFSET) {
+		ivgpu_ggtt_write(c, off - IVGPU_GGTT_OFFSET, val, bytes);
+		return;
+	}
+	if (off >= IVGPU_MMIO_SIZE)
+		return;
+	if (bytes == 8) {
+		ivgpu_mmio_write32(c, off, (u32)val, ~0u);
+		ivgpu_mmio_write32(c, off + 4, (u32)(val >> 32), ~0u);
+		return;
+	}
+	ivgpu_mmio_write32(c, off & ~3u, (u32)val << shift,
+			   (bytes == 4 ? ~0u : (1u << (8 * bytes)) - 1) << shift);
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The device model of one vGPU: config space, register file, GGTT. The glue
+ * serialises all calls on one instance.
+ */
+#ifndef IVGPU_CORE_CORE_H
+#define IVGPU_CORE_CORE_H
+
+#include "platform.h"
+#include "cfg.h"
+#include "store.h"
+
+struct ivgpu_type;
+
+struct ivgpu_core_stats {
+	u64 mmio_reads;
+	u64 mmio_writes;
+	u64 ro_writes;		/* writes dropped on read-only registers */
+	u64 ggtt_writes;
+	u64 ggtt_dropped;	/* writes to entries outside the slice */
+	u64 nomem;		/* writes dropped for lack of memory */
+};
+
+struct ivgpu_core {
+	const struct ivgpu_type *type;
+	u32 vgt_id;
+	struct ivgpu_cfg cfg;
+	struct ivgpu_store regs;	/* BAR0 [0, 2 MiB), as 64-bit words */
+	struct ivgpu_store ggtt;	/* PTEs of the instance's slice */
+	u64 ggtt_entries;		/* entries in the slice */
+	struct ivgpu_core_stats stats;
+};
+
+int ivgpu_core_init(struct ivgpu_core *c, const struct ivgpu_type *type,
+		    u32 vgt_id);
+void ivgpu_core_fini(struct ivgpu_core *c);
+/* Back to power-on state: config space, registers, GGTT. */
+void ivgpu_core_reset(struct ivgpu_core *c);
+
+/*
+ * BAR0 access. @off is below IVGPU_BAR0_SIZE, @bytes is 1, 2, 4 or 8 and
+ * @off is a multiple of @bytes (the glue splits anything else).
+ */
+u64 ivgpu_core_bar0_read(struct ivgpu_core *c, u32 off, u32 bytes);
+void ivgpu_core_bar0_write(struct ivgpu_core *c, u32 off, u64 val, u32 bytes);
+
+/* Register file, for the subsystems. @off is dword aligned. */
+static inline u32 ivgpu_reg_get(const struct ivgpu_core *c, u32 off)
+{
+	return (u32)(ivgpu_store_get(&c->regs, off / 8) >> (8 * (off & 4)));
+}
+
+void ivgpu_reg_set(struct ivgpu_core *c, u32 off, u32 val);
+
+#endif /* IVGPU_CORE_CORE_H */

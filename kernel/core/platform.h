@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The one header through which the device-model core reaches its
+ * environment. The core is plain C: the same files build into the kernel
+ * module and into the userspace unit tests and fuzzers. Nothing else in
+ * kernel/core/ may include a kernel or libc header.
+ */
+#ifndef IVGPU_CORE_PLATFORM_H
+#define IVGPU_CORE_PLATFORM_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/string.h>
+#include <linux/errno.h>
+#include <linux/kernel.h>
+#include <uapi/linux/pci_regs.h>
+#else
+#include <linux/pci_regs.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <errno.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int32_t s32;
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
+#define IVGPU_MIB(x) ((u64)(x) << 20)
+
+/*
+ * Memory for the core's lazily filled tables. Provided by the module glue
+ * (kzalloc/kfree, process context) and by the test harness (calloc/free).
+ * ivgpu_core_zalloc() returns zeroed memory or NULL.
+ */
+void *ivgpu_core_zalloc(size_t size);
+void ivgpu_core_free(void *p);
+
+#endif /* IVGPU_CORE_PLATFORM_H */

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * VFIO_DEVICE_SET_IRQS and GET_IRQ_INFO for a vGPU.
+ */
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include "compat.h"
+#include "irq.h"
+
+/* What each VFIO PCI IRQ index offers: count and info flags. */
+static const struct {
+	u32 count;
+	u32 flags;
+} ivgpu_vgpu_irq_caps[VFIO_PCI_NUM_IRQS] = {
+	[VFIO_PCI_INTX_IRQ_INDEX] = { 1, VFIO_IRQ_INFO_EVENTFD |
+				      VFIO_IRQ_INFO_MASKABLE |
+				      VFIO_IRQ_INFO_AUTOMASKED },
+	[VFIO_PCI_MSI_IRQ_INDEX] = { 1, VFIO_IRQ_INFO_EVENTFD |
+				     VFIO_IRQ_INFO_NORESIZE },
+	[VFIO_PCI_REQ_IRQ_INDEX] = { 1, VFIO_IRQ_INFO_EVENTFD },
+};
+
+void ivgpu_vgpu_irq_init(struct ivgpu_vgpu_irq *irq)
+{
+	mutex_init(&irq->lock);
+}
+
+static void ivgpu_vgpu_irq_put(struct eventfd_ctx **slot)
+{
+	if (*slot)
+		eventfd_ctx_put(*slot);
+	*slot = NULL;
+}
+
+void ivgpu_vgpu_irq_disable_all(struct ivgpu_vgpu_irq *irq)
+{
+	mutex_lock(&irq->lock);
+	ivgpu_vgpu_irq_put(&irq->intx);
+	ivgpu_vgpu_irq_put(&irq->msi);
+	ivgpu_vgpu_irq_put(&irq->req);
+	irq->intx_masked = false;
+	mutex_unlock(&irq->lock);
+}
+
+void ivgpu_vgpu_irq_fini(struct ivgpu_vgpu_irq *irq)
+{
+	ivgpu_vgpu_irq_disable_all(irq);
+	mutex_destroy(&irq->lock);
+}
+
+int ivgpu_vgpu_irq_info(struct vfio_irq_info *info)
+{
+	if (info->index >= VFIO_PCI_NUM_IRQS)
+		return -EINVAL;
+	info->count = ivgpu_vgpu_irq_caps[info->index].count;
+	info->flags = ivgpu_vgpu_irq_caps[info->index].flags;
+	return 0;
+}
+
+bool ivgpu_vgpu_irq_request(struct ivgpu_vgpu_irq *irq)
+{
+	bool sent = false;
+
+	mutex_lock(&irq->lock);
+	if (irq->req) {
+		ivgpu_eventfd_signal(irq->req);
+		sent = true;
+	}
+	mutex_unlock(&irq->lock);
+	return sent;
+}
+
+/* Install the eventfd @fd in @slot; -1 removes it. */
+static int ivgpu_vgpu_irq_set_eventfd(struct eventfd_ctx **slot, s32 fd)
+{
+	struct eventfd_ctx *ctx = NULL;
+
+	if (fd < -1)
+		return -EINVAL;
+	if (fd >= 0) {
+		ctx = eventfd_ctx_fdget(fd);
+		if (IS_ERR(ctx))
+			return PTR_ERR(ctx);
+	}
+	ivgpu_vgpu_irq_put(slot);
+	*slot = ctx;
+	return 0;
+}
+
+/*
+ * ACTION_TRIGGER: an eventfd installs or removes the trigger, count 0 with
+ * DATA_NONE removes it, and DATA_NONE/DATA_BOOL with count 1 fires it (a
+ * loopback test of the path).
+ */
+static int ivgpu_vgpu_irq_trigger(struct eventfd_ctx **slot,
+				  const struct vfio_irq_set *hdr, const u8 *data)
+{
+	switch (hdr->flags & VFIO_IRQ_SET_DATA_TYPE_MASK) {
+	case VFIO_IRQ_SET_DATA_EVENTFD:
+		return ivgpu_vgpu_irq_set_eventfd(slot, *(const s32 *)data);
+	case VFIO_IRQ_SET_DATA_NONE:
+		if (!hdr->count) {
+			ivgpu_vgpu_irq_put(slot);
+			return 0;
+		}
+		break;
+	case VFIO_IRQ_SET_DATA_BOOL:
+		if (!*data)
+			return 0;
+		break;
+	}
+	if (*slot)
+		ivgpu_eventfd_signal(*slot);
+	return 0;
+}
+
+/* INTx mask and unmask, with DATA_NONE or DATA_BOOL. */
+static int ivgpu_vgpu_irq_intx_mask(struct ivgpu_vgpu_irq *irq,
+				    const struct vfio_irq_set *hdr,
+				    const u8 *data, bool mask)
+{
+	switch (hdr->flags & VFIO_IRQ_SET_DATA_TYPE_MASK) {
+	case VFIO_IRQ_SET_DATA_NONE:
+		break;
+	case VFIO_IRQ_SET_DATA_BOOL:
+		if (!*data)
+			return 0;
+		break;
+	default:
+		return -EINVAL;	/* no unmask eventfd (irqfd resampling) */
+	}
+	irq->intx_masked = mask;
+	return 0;
+}
+
+static int ivgpu_vgpu_irq_dispatch(struct ivgpu_vgpu_irq *irq,
+				   const struct vfio_irq_set *hdr,
+				   const u8 *data)
+{
+	u32 action = hdr->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
+
+	lockdep_assert_held(&irq->lock);
+
+	switch (hdr->index) {
+	case VFIO_PCI_INTX_IRQ_INDEX:
+		if (action == VFIO_IRQ_SET_ACTION_MASK)
+			return ivgpu_vgpu_irq_intx_mask(irq, hdr, data, true);
+		if (action == VFIO_IRQ_SET_ACTION_UNMASK)
+			return ivgpu_vgpu_irq_intx_mask(irq, hdr, data, false);
+		return ivgpu_vgpu_irq_trigger(&irq->intx, hdr, data);
+	case VFIO_PCI_MSI_IRQ_INDEX:
+		if (action != VFIO_IRQ_SET_ACTION_TRIGGER)
+			return -ENOTTY;
+		return ivgpu_vgpu_irq_trigger(&irq->msi, hdr, data);
+	case VFIO_PCI_REQ_IRQ_INDEX:
+		if (action != VFIO_IRQ_SET_ACTION_TRIGGER)
+			return -ENOTTY;
+		return ivgpu_vgpu_irq_trigger(&irq->req, hdr, data);
+	}
+	return -EINVAL;
+}
+
+long ivgpu_vgpu_irq_set(struct ivgpu_vgpu_irq *irq, void __user *arg)
+{
+	size_t minsz = offsetofend(struct vfio_irq_set, count);
+	struct vfio_irq_set hdr;
+	size_t data_size = 0;
+	u8 *data = NULL;
+	u32 max;
+	int ret;
+
+	if (copy_from_user(&hdr, arg, minsz))
+		return -EFAULT;
+	max = hdr.index < VFIO_PCI_NUM_IRQS ?
+	      ivgpu_vgpu_irq_caps[hdr.index].count : 0;
+	ret = vfio_set_irqs_validate_and_prepare(&hdr, VFIO_PCI_NUM_IRQS, max,
+						 &data_size);
+	if (ret)
+		return ret;
+	if (data_size) {
+		data = memdup_user(arg + minsz, data_size);
+		if (IS_ERR(data))
+			return PTR_ERR(data);
+	}
+
+	mutex_lock(&irq->lock);
+	ret = ivgpu_vgpu_irq_dispatch(irq, &hdr, data);
+	mutex_unlock(&irq->lock);
+	kfree(data);
+	return ret;
+}

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A vGPU's VFIO face: lifetime, region access and ioctls. The device model
+ * itself lives in core/; this file moves bytes between it and userspace.
+ */
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/ivgpu.h>
+#include "compat.h"
+#include "gpu.h"
+#include "vgpu.h"
+
+/* vfio-pci's convention: the region index is in the top bits of the offset. */
+#define IVGPU_REGION_SHIFT	40
+#define IVGPU_REGION_MASK	((1ull << IVGPU_REGION_SHIFT) - 1)
+
+static struct ivgpu_vgpu *to_ivgpu_vgpu(struct vfio_device *vdev)
+{
+	return container_of(vdev, struct ivgpu_vgpu, vdev);
+}
+
+/*
+ * The regions userspace can access. Every access is split into naturally
+ * aligned pieces of at most max_access bytes.
+ */
+struct ivgpu_vgpu_region {
+	u32 flags;
+	u32 max_access;
+	u64 (*size)(struct ivgpu_vgpu *vgpu);
+	u64 (*read)(struct ivgpu_vgpu *vgpu, u64 off, u32 bytes);
+	void (*write)(struct ivgpu_vgpu *vgpu, u64 off, u64 val, u32 bytes);
+};
+
+static u64 ivgpu_vgpu_cfg_size(struct ivgpu_vgpu *vgpu)
+{
+	return IVGPU_CFG_SIZE;
+}
+
+static u64 ivgpu_vgpu_cfg_read(struct ivgpu_vgpu *vgpu, u64 off, u32 bytes)
+{
+	return ivgpu_cfg_read(&vgpu->core.cfg, off, bytes);
+}
+
+static void ivgpu_vgpu_cfg_write(struct ivgpu_vgpu *vgpu, u64 off, u64 val,
+				 u32 bytes)
+{
+	ivgpu_cfg_write(&vgpu->core.cfg, off, val, bytes);
+}
+
+static u64 ivgpu_vgpu_bar0_size(struct ivgpu_vgpu *vgpu)
+{
+	return IVGPU_BAR0_SIZE;
+}
+
+static u64 ivgpu_vgpu_bar0_read(struct ivgpu_vgpu *vgpu, u64 off, u32 bytes)
+{
+	return ivgpu_core_bar0_read(&vgpu->core, off, bytes);
+}
+
+static void ivgpu_vgpu_bar0_write(struct ivgpu_vgpu *vgpu, u64 off, u64 val,
+				  u32 bytes)
+{
+	ivgpu_core_bar0_write(&vgpu->core, off, val, bytes);
+}
+
+static u64 ivgpu_vgpu_bar2_size(struct ivgpu_vgpu *vgpu)
+{
+	return ivgpu_type_low_gm(vgpu->type->profile);
+}
+
+/* The aperture has no backing until the shadow GTT maps it: reads 0. */
+static u64 ivgpu_vgpu_bar2_read(struct ivgpu_vgpu *vgpu, u64 off, u32 bytes)
+{
+	return 0;
+}
+
+static void ivgpu_vgpu_bar2_write(struct ivgpu_vgpu *vgpu, u64 off, u64 val,
+				  u32 bytes)
+{
+}
+
+static const struct ivgpu_vgpu_region ivgpu_vgpu_regions[VFIO_PCI_NUM_REGIONS] = {
+	[VFIO_PCI_BAR0_REGION_INDEX] = {
+		.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE,
+		.max_access = 8,
+		.size = ivgpu_vgpu_bar0_size,
+		.read = ivgpu_vgpu_bar0_read,
+		.write = ivgpu_vgpu_bar0_write,
+	},
+	[VFIO_PCI_BAR2_REGION_INDEX] = {
+		.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE,
+		.max_access = 8,
+		.size = ivgpu_vgpu_bar2_size,
+		.read = ivgpu_vgpu_bar2_read,
+		.write = ivgpu_vgpu_bar2_write,
+	},
+	[VFIO_PCI_CONFIG_REGION_INDEX] = {
+		.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE,
+		.max_access = 4,
+		.size = ivgpu_vgpu_cfg_size,
+		.read = ivgpu_vgpu_cfg_read,
+		.write = ivgpu_vgpu_cfg_write,
+	},
+};
+
+static const struct ivgpu_vgpu_region *ivgpu_vgpu_region(unsigned int index)
+{
+	if (index >= VFIO_PCI_NUM_REGIONS || !ivgpu_vgpu_regions[index].size)
+		return NULL;
+	return &ivgpu_vgpu_regions[index];
+}
+
+/* The largest naturally aligned access at @off that fits @left and @max. */
+static u32 ivgpu_vgpu_access_size(u64 off, size_t left, u32 max)
+{
+	u32 n = max;
+
+	while (n > 1 && (off % n || left < n))
+		n /= 2;
+	return n;
+}
+
+static ssize_t ivgpu_vgpu_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
+			     size_t count, loff_t *ppos, bool write)
+{
+	const struct ivgpu_vgpu_region *r;
+	u64 off = *ppos & IVGPU_REGION_MASK;
+	size_t done = 0;
+	u64 size;
+
+	r = ivgpu_vgpu_region(*ppos >> IVGPU_REGION_SHIFT);
+	if (!r)
+		return -EINVAL;
+	size = r->size(vgpu);
+	if (off >= size)
+		return -EINVAL;
+	count = min_t(u64, count, size - off);
+
+	while (done < count) {
+		u32 n = ivgpu_vgpu_access_size(off, count - done, r->max_access);
+		u8 bytes[8];
+		u64 val = 0;
+		u32 i;
+
+		if (write) {
+			if (copy_from_user(bytes, buf + done, n))
+				return done ? done : -EFAULT;
+			for (i = 0; i < n; i++)
+				val |= (u64)bytes[i] << (8 * i);
+			mutex_lock(&vgpu->lock);
+			r->write(vgpu, off, val, n);
+			mutex_unlock(&vgpu->lock);
+		} else {
+			mutex_lock(&vgpu->lock);
+			val = r->read(vgpu, off, n);
+			mutex_unlock(&vgpu->lock);
+			for (i = 0; i < n; i++)
+				bytes[i] = val >> (8 * i);
+			if (copy_to_user(buf + done, bytes, n))
+				return done ? done : -EFAULT;
+		}
+		done += n;
+		off += n;
+	}
+	*ppos += done;
+	return done;
+}
+
+static ssize_t ivgpu_vgpu_read(struct vfio_device *vdev, char __user *buf,
+			       size_t count, loff_t *ppos)
+{
+	return ivgpu_vgpu_rw(to_ivgpu_vgpu(vdev), buf, count, ppos, false);
+}
+
+static ssize_t ivgpu_vgpu_write(struct vfio_device *vdev,
+				const char __user *buf, size_t count,
+				loff_t *ppos)
+{
+	return ivgpu_vgpu_rw(to_ivgpu_vgpu(vdev), (char __user *)buf, count,
+			     ppos, true);
+}
+
+static long ivgpu_vgpu_get_info(void __user *arg)
+{
+	size_t minsz = offsetofend(struct vfio_device_info, num_irqs);
+	struct vfio_device_info info;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+	info.flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
+	info.num_regions = VFIO_PCI_NUM_REGIONS;
+	info.num_irqs = VFIO_PCI_NUM_IRQS;
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long ivgpu_vgpu_get_region_info(struct ivgpu_vgpu *vgpu,
+				       void __user *arg)
+{
+	size_t minsz = offsetofend(struct vfio_region_info, offset);
+	const struct ivgpu_vgpu_region *r;
+	struct vfio_region_info info;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_REGIONS)
+		return -EINVAL;
+	r = ivgpu_vgpu_region(info.index);
+	info.offset = (u64)info.index << IVGPU_REGION_SHIFT;
+	info.size = r ? r->size(vgpu) : 0;
+	info.flags = r ? r->flags : 0;
+	info.cap_offset = 0;
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long ivgpu_vgpu_get_irq_info(void __user *arg)
+{
+	size_t minsz = offsetofend(struct vfio_irq_info, count);
+	struct vfio_irq_info info;
+	int ret;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+	ret = ivgpu_vgpu_irq_info(&info);
+	if (ret)
+		return ret;
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static void ivgpu_vgpu_reset(struct ivgpu_vgpu *vgpu)
+{
+	mutex_lock(&vgpu->lock);
+	ivgpu_core_reset(&vgpu->core);
+	mutex_unlock(&vgpu->lock);
+}
+
+static long ivgpu_vgpu_ioctl(struct vfio_device *vdev, unsigned int cmd,
+			     unsigned long arg)
+{
+	struct ivgpu_vgpu *vgpu = to_ivgpu_vgpu(vdev);
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case VFIO_DEVICE_GET_INFO:
+		return ivgpu_vgpu_get_info(uarg);
+	case VFIO_DEVICE_GET_REGION_INFO:
+		return ivgpu_vgpu_get_region_info(vgpu, uarg);
+	case VFIO_DEVICE_GET_IRQ_INFO:
+		return ivgpu_vgpu_get_irq_info(uarg);
+	case VFIO_DEVICE_SET_IRQS:
+		return ivgpu_vgpu_irq_set(&vgpu->irq, uarg);
+	case VFIO_DEVICE_RESET:
+		ivgpu_vgpu_reset(vgpu);
+		return 0;
+	}
+	return -ENOTTY;
+}
+
+/* A new user gets a device in its power-on state. */
+static int ivgpu_vgpu_open_device(struct vfio_device *vdev)
+{
+	ivgpu_vgpu_reset(to_ivgpu_vgpu(vdev));
+	return 0;
+}
+
+static void ivgpu_vgpu_close_device(struct vfio_device *vdev)
+{
+	ivgpu_vgpu_irq_disable_all(&to_ivgpu_vgpu(vdev)->irq);
+}
+
+/* The vfio core wants the device back (remove while open): ask the user. */
+static void ivgpu_vgpu_request(struct vfio_device *vdev, unsigned int count)
+{
+	struct ivgpu_vgpu *vgpu = to_ivgpu_vgpu(vdev);
+
+	if (ivgpu_vgpu_irq_request(&vgpu->irq)) {
+		if (!(count % 10))
+			dev_notice_ratelimited(vdev->dev,
+					       "relaying device request to user (#%u)\n",
+					       count);
+	} else if (!count) {
+		dev_notice(vdev->dev,
+			   "no device request channel registered, blocked until released by user\n");
+	}
+}
+
+/* Nothing is pinned yet, so nothing depends on the unmapped range. */
+static void ivgpu_vgpu_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
+{
+}
+
+static int ivgpu_vgpu_init_dev(struct vfio_device *vdev)
+{
+	struct ivgpu_vgpu *vgpu = to_ivgpu_vgpu(vdev);
+	struct mdev_device *mdev = to_mdev_device(vdev->dev);
+	int ret;
+
+	vgpu->type = to_ivgpu_gpu_type(mdev->type);
+	ret = ivgpu_gpu_claim(vgpu->type, vdev->dev, &vgpu->vgt_id);
+	if (ret)
+		return ret;
+	ret = ivgpu_core_init(&vgpu->core, vgpu->type->profile, vgpu->vgt_id);
+	if (ret)
+		goto out_unclaim;
+	mutex_init(&vgpu->lock);
+	ivgpu_vgpu_irq_init(&vgpu->irq);
+	return 0;
+
+out_unclaim:
+	ivgpu_gpu_unclaim(vgpu->type, vgpu->vgt_id);
+	return ret;
+}
+
+static void ivgpu_vgpu_release_dev(struct vfio_device *vdev)
+{
+	struct ivgpu_vgpu *vgpu = to_ivgpu_vgpu(vdev);
+
+	ivgpu_vgpu_irq_fini(&vgpu->irq);
+	mutex_destroy(&vgpu->lock);
+	ivgpu_core_fini(&vgpu->core);
+	ivgpu_gpu_unclaim(vgpu->type, vgpu->vgt_id);
+	ivgpu_vfio_free_device(vdev);
+}
+
+static const struct vfio_device_ops ivgpu_vgpu_dev_ops = {
+	.name = "ivgpu",
+	.init = ivgpu_vgpu_init_dev,
+	.release = ivgpu_vgpu_release_dev,
+	.open_device = ivgpu_vgpu_open_device,
+	.close_device = ivgpu_vgpu_close_device,
+	.read = ivgpu_vgpu_read,
+	.write = ivgpu_vgpu_write,
+	.ioctl = ivgpu_vgpu_ioctl,
+	.request = ivgpu_vgpu_request,
+	.dma_unmap = ivgpu_vgpu_dma_unmap,
+	IVGPU_IOMMUFD_OPS
+};
+
+static int ivgpu_vgpu_probe(struct mdev_device *mdev)
+{
+	struct ivgpu_vgpu *vgpu;
+	int ret;
+
+	vgpu = vfio_alloc_device(ivgpu_vgpu, vdev, &mdev->dev,
+				 &ivgpu_vgpu_dev_ops);
+	if (IS_ERR(vgpu))
+		return PTR_ERR(vgpu);
+
+	ret = vfio_register_emulated_iommu_dev(&vgpu->vdev);
+	if (ret)
+		goto out_put_vdev;
+	dev_set_drvdata(&mdev->dev, vgpu);
+	return 0;
+
+out_put_vdev:
+	vfio_put_device(&vgpu->vdev);
+	return ret;
+}
+
+static void ivgpu_vgpu_remove(struct mdev_device *mdev)
+{
+	struct ivgpu_vgpu *vgpu = dev_get_drvdata(&mdev->dev);
+
+	vfio_unregister_group_dev(&vgpu->vdev);
+	vfio_put_device(&vgpu->vdev);
+}
+
+static ssize_t vgpu_id_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	struct ivgpu_vgpu *vgpu = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%u\n", vgpu->vgt_id);
+}
+static DEVICE_ATTR_RO(vgpu_id);
+
+static struct attribute *ivgpu_vgpu_attrs[] = {
+	&dev_attr_vgpu_id.attr,
+	NULL,
+};
+
+static const struct attribute_group ivgpu_vgpu_group = {
+	.name = "ivgpu",
+	.attrs = ivgpu_vgpu_attrs,
+};
+
+static const struct attribute_group *ivgpu_vgpu_groups[] = {
+	&ivgpu_vgpu_group,
+	NULL,
+};
+
+struct mdev_driver ivgpu_vgpu_mdev_driver = {
+	.device_api = VFIO_DEVICE_API_PCI_STRING,
+	.driver = {
+		.name = "ivgpu",
+		.owner = THIS_MODULE,
+		.mod_name = KBUILD_MODNAME,
+		.dev_groups = ivgpu_vgpu_groups,
+	},
+	.probe = ivgpu_vgpu_probe,
+	.remove = ivgpu_vgpu_remove,
+	.get_available = ivgpu_gpu_get_available,
+	.show_description = ivgpu_gpu_show_description,
+};

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The core's environment in userspace (see kernel/core/platform.h), with a
+ * knob to make allocations fail for the error-path tests.
+ */
+#include <stdlib.h>
+#include "env.h"
+
+long unit_alloc_fail_after = -1;	/* fail once this many succeeded; -1 never */
+
+void *ivgpu_core_zalloc(size_t size)
+{
+	if (unit_alloc_fail_after == 0)
+		return NULL;
+	if (unit_alloc_fail_after > 0)
+		unit_alloc_fail_after--;
+	return calloc(1, size);
+}
+
+void ivgpu_core_free(void *p)
+{
+	free(p);
+}

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef IVGPU_UNIT_ENV_H
+#define IVGPU_UNIT_ENV_H
+
+#include "platform.h"
+
+/* Allocations that still succeed before every later one fails; -1: all do. */
+extern long unit_alloc_fail_after;
+
+#endif

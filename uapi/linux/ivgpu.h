@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-only WITH Linux-syscall-note */
+/*
+ * ivgpu: userspace-visible layout of an ivgpu vGPU.
+ *
+ * A vGPU is a vfio-pci device. This header names what a VFIO user (QEMU,
+ * a test, a management tool) can rely on beyond <linux/vfio.h>: the PCI
+ * identity, the BAR0 layout (MMIO, PV info page, GGTT) and the PV info page
+ * fields, which follow the i915 "vgt_if" contract.
+ */
+#ifndef _UAPI_LINUX_IVGPU_H
+#define _UAPI_LINUX_IVGPU_H
+
+#include <linux/types.h>
+
+/* PCI identity of every vGPU (a Gen9 "Skylake GT2" programming model). */
+#define IVGPU_PCI_VENDOR_ID		0x8086
+#define IVGPU_PCI_DEVICE_ID		0x1912
+#define IVGPU_PCI_REVISION		0x06
+#define IVGPU_PCI_CLASS			0x030000	/* VGA compatible */
+#define IVGPU_PCI_SUBSYS_VENDOR_ID	0x8086
+#define IVGPU_PCI_SUBSYS_ID		0x2212
+
+/* Config space: capability offsets and the graphics control register. */
+#define IVGPU_CFG_SIZE			0x100
+#define IVGPU_CFG_MSI_CAP		0xac
+#define IVGPU_CFG_PM_CAP		0xd0
+#define IVGPU_CFG_GMCH_CTRL		0x50	/* 16 bit, read-only */
+#define IVGPU_GMCH_CTRL_VALUE		0x00c0	/* GGMS=3: 8 MiB GGTT, GMS=0 */
+
+/* BAR0 (GTTMMADR): 16 MiB, 64-bit, non-prefetchable. */
+#define IVGPU_BAR0_SIZE			0x1000000
+#define IVGPU_MMIO_SIZE			0x200000	/* registers: [0, 2 MiB) */
+#define IVGPU_PVINFO_OFFSET		0x78000		/* struct ivgpu_vgt_if */
+#define IVGPU_PVINFO_SIZE		0x1000
+#define IVGPU_GGTT_OFFSET		0x800000	/* 8-byte PTEs from +8 MiB */
+#define IVGPU_GGTT_SIZE			0x800000	/* 1M entries: 4 GiB GM */
+
+/* Gen8+ GGTT PTE. */
+#define IVGPU_PTE_PRESENT		(1ULL << 0)
+#define IVGPU_PTE_ADDR_MASK		0x00003ffffffff000ULL	/* bits 45:12 */
+
+/* PV info page, as guest i915 reads it (i915_pvinfo.h). */
+#define IVGPU_VGT_MAGIC			0x4776544776544776ULL
+#define IVGPU_VGT_VERSION_MAJOR		1
+#define IVGPU_VGT_VERSION_MINOR		0
+#define IVGPU_VGT_CAPS_FULL_PPGTT	(1U << 2)
+#define IVGPU_VGT_CAPS_HWSP_EMULATION	(1U << 3)
+#define IVGPU_VGT_CAPS_HUGE_GTT		(1U << 4)
+
+/* Byte offsets inside the PV info page. */
+#define IVGPU_PV_MAGIC			0x000	/* u64, RO */
+#define IVGPU_PV_VERSION_MAJOR		0x008	/* u16, RO */
+#define IVGPU_PV_VERSION_MINOR		0x00a	/* u16, RO */
+#define IVGPU_PV_VGT_ID			0x00c	/* u32, RO */
+#define IVGPU_PV_VGT_CAPS		0x010	/* u32, RO */
+#define IVGPU_PV_MAPPABLE_BASE		0x040	/* u32, RO: GM address */
+#define IVGPU_PV_MAPPABLE_SIZE		0x044	/* u32, RO: bytes */
+#define IVGPU_PV_NONMAPPABLE_BASE	0x048	/* u32, RO */
+#define IVGPU_PV_NONMAPPABLE_SIZE	0x04c	/* u32, RO */
+#define IVGPU_PV_FENCE_NUM		0x050	/* u32, RO */
+#define IVGPU_PV_DISPLAY_READY		0x804	/* u32, RW (guest -> host) */
+#define IVGPU_PV_G2V_NOTIFY		0x818	/* u32, RW */
+#define IVGPU_PV_CURSOR_X_HOT		0x830	/* u32, RW */
+#define IVGPU_PV_CURSOR_Y_HOT		0x834	/* u32, RW */
+#define IVGPU_PV_PDP			0x838	/* 4 x (lo, hi) u32, RW */
+#define IVGPU_PV_EXECLIST_DESC_LO	0x858	/* u32, RW */
+#define IVGPU_PV_EXECLIST_DESC_HI	0x85c	/* u32, RW */
+#define IVGPU_PV_GUEST_AREA		0x800	/* the guest may write at or above */
+
+#endif /* _UAPI_LINUX_IVGPU_H */
