@@ -17,6 +17,7 @@ static const struct {
 				      VFIO_IRQ_INFO_AUTOMASKED },
 	[VFIO_PCI_MSI_IRQ_INDEX] = { 1, VFIO_IRQ_INFO_EVENTFD |
 				     VFIO_IRQ_INFO_NORESIZE },
+	[VFIO_PCI_ERR_IRQ_INDEX] = { 1, VFIO_IRQ_INFO_EVENTFD },
 	[VFIO_PCI_REQ_IRQ_INDEX] = { 1, VFIO_IRQ_INFO_EVENTFD },
 };
 
@@ -37,6 +38,7 @@ void ivgpu_vgpu_irq_disable_all(struct ivgpu_vgpu_irq *irq)
 	mutex_lock(&irq->lock);
 	ivgpu_vgpu_irq_put(&irq->intx);
 	ivgpu_vgpu_irq_put(&irq->msi);
+	ivgpu_vgpu_irq_put(&irq->err);
 	ivgpu_vgpu_irq_put(&irq->req);
 	irq->intx_masked = false;
 	mutex_unlock(&irq->lock);
@@ -133,31 +135,42 @@ static int ivgpu_vgpu_irq_intx_mask(struct ivgpu_vgpu_irq *irq,
 	return 0;
 }
 
+static struct eventfd_ctx **ivgpu_vgpu_irq_slot(struct ivgpu_vgpu_irq *irq,
+						u32 index)
+{
+	switch (index) {
+	case VFIO_PCI_INTX_IRQ_INDEX:
+		return &irq->intx;
+	case VFIO_PCI_MSI_IRQ_INDEX:
+		return &irq->msi;
+	case VFIO_PCI_ERR_IRQ_INDEX:
+		return &irq->err;
+	default:
+		return &irq->req;
+	}
+}
+
+/* @hdr was validated against ivgpu_vgpu_irq_caps: the index exists. */
 static int ivgpu_vgpu_irq_dispatch(struct ivgpu_vgpu_irq *irq,
 				   const struct vfio_irq_set *hdr,
 				   const u8 *data)
 {
 	u32 action = hdr->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
+	bool intx = hdr->index == VFIO_PCI_INTX_IRQ_INDEX;
 
 	lockdep_assert_held(&irq->lock);
 
-	switch (hdr->index) {
-	case VFIO_PCI_INTX_IRQ_INDEX:
-		if (action == VFIO_IRQ_SET_ACTION_MASK)
-			return ivgpu_vgpu_irq_intx_mask(irq, hdr, data, true);
-		if (action == VFIO_IRQ_SET_ACTION_UNMASK)
-			return ivgpu_vgpu_irq_intx_mask(irq, hdr, data, false);
-		return ivgpu_vgpu_irq_trigger(&irq->intx, hdr, data);
-	case VFIO_PCI_MSI_IRQ_INDEX:
-		if (action != VFIO_IRQ_SET_ACTION_TRIGGER)
-			return -ENOTTY;
-		return ivgpu_vgpu_irq_trigger(&irq->msi, hdr, data);
-	case VFIO_PCI_REQ_IRQ_INDEX:
-		if (action != VFIO_IRQ_SET_ACTION_TRIGGER)
-			return -ENOTTY;
-		return ivgpu_vgpu_irq_trigger(&irq->req, hdr, data);
-	}
-	return -EINVAL;
+	if (action != VFIO_IRQ_SET_ACTION_MASK &&
+	    action != VFIO_IRQ_SET_ACTION_UNMASK &&
+	    action != VFIO_IRQ_SET_ACTION_TRIGGER)
+		return -EINVAL;
+	if (action == VFIO_IRQ_SET_ACTION_TRIGGER)
+		return ivgpu_vgpu_irq_trigger(ivgpu_vgpu_irq_slot(irq, hdr->index),
+					      hdr, data);
+	if (!intx)
+		return -ENOTTY;	/* only INTx can be masked */
+	return ivgpu_vgpu_irq_intx_mask(irq, hdr, data,
+					action == VFIO_IRQ_SET_ACTION_MASK);
 }
 
 long ivgpu_vgpu_irq_set(struct ivgpu_vgpu_irq *irq, void __user *arg)
@@ -173,7 +186,7 @@ long ivgpu_vgpu_irq_set(struct ivgpu_vgpu_irq *irq, void __user *arg)
 		return -EFAULT;
 	max = hdr.index < VFIO_PCI_NUM_IRQS ?
 	      ivgpu_vgpu_irq_caps[hdr.index].count : 0;
-	ret = vfio_set_irqs_validate_and_prepare(&hdr, VFIO_PCI_NUM_IRQS, max,
+	ret = vfio_set_irqs_validate_and_prepare(&hdr, max, VFIO_PCI_NUM_IRQS,
 						 &data_size);
 	if (ret)
 		return ret;

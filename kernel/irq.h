@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A vGPU's interrupt triggers: the eventfds userspace sets with
- * VFIO_DEVICE_SET_IRQS for INTx, MSI and device requests.
+ * VFIO_DEVICE_SET_IRQS for INTx, MSI, errors and device requests.
  */
 #ifndef IVGPU_IRQ_H
 #define IVGPU_IRQ_H
@@ -14,6 +14,7 @@ struct ivgpu_vgpu_irq {
 	struct mutex lock;		/* protects everything below */
 	struct eventfd_ctx *intx;	/* INTx trigger */
 	struct eventfd_ctx *msi;	/* MSI vector 0 trigger */
+	struct eventfd_ctx *err;	/* error trigger: never fires, no AER */
 	struct eventfd_ctx *req;	/* device request trigger */
 	bool intx_masked;
 };

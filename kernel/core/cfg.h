@@ -23,5 +23,4 @@ void ivgpu_cfg_init(struct ivgpu_cfg *cfg, const struct ivgpu_type *type);
 u32 ivgpu_cfg_read(const struct ivgpu_cfg *cfg, u32 off, u32 bytes);
 void ivgpu_cfg_write(struct ivgpu_cfg *cfg, u32 off, u32 val, u32 bytes);
 
-
 #endif /* IVGPU_CORE_CFG_H */

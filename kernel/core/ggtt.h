@@ -14,5 +14,4 @@ struct ivgpu_core;
 u64 ivgpu_ggtt_read(struct ivgpu_core *c, u32 off, u32 bytes);
 void ivgpu_ggtt_write(struct ivgpu_core *c, u32 off, u64 val, u32 bytes);
 
-
 #endif /* IVGPU_CORE_GGTT_H */

@@ -17,7 +17,7 @@ void ivgpu_pvinfo_init(struct ivgpu_core *c)
 {
 	const struct ivgpu_type *t = c->type;
 
-	pv_set(c, IVGPU_PV_MAGIC, (u32)IVGPU_VGT_MAGIC);
+	pv_set(c, IVGPU_PV_MAGIC, IVGPU_VGT_MAGIC & 0xffffffff);
 	pv_set(c, IVGPU_PV_MAGIC + 4, (u32)(IVGPU_VGT_MAGIC >> 32));
 	pv_set(c, IVGPU_PV_VERSION_MAJOR,
 	       IVGPU_VGT_VERSION_MAJOR | IVGPU_VGT_VERSION_MINOR << 16);

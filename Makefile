@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+#   make            build kernel/ivgpu.ko for KDIR
+#   make test       set up what is missing, build for both kernels, run every test
+#   make demo       set up what is missing, boot the test VM and show a vGPU
+#   make modules    build ivgpu.ko for both Debian kernels into build/<release>/
+#   make unit       userspace unit tests of the device-model core
+#   make check      checkpatch, sparse and W=1 on both kernels
+#   make install    modules_install and the uapi header (KDIR's kernel)
+
+# Default: the running kernel's build dir, else the newest Debian headers.
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+	$(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1))
+KERNELS := 6.1 6.12
+DESTDIR ?=
+
+all: module
+
+module:
+	$(MAKE) -C kernel KDIR=$(KDIR)
+
+modules:
+	@for k in $(KERNELS); do scripts/build-module $$k || exit 1; done
+
+unit:
+	$(MAKE) -C tests/unit run
+
+selftests:
+	$(MAKE) -C selftests
+
+test:
+	scripts/test
+
+demo:
+	scripts/demo
+
+check:
+	scripts/check
+
+install: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules_install
+	install -D -m 0644 uapi/linux/ivgpu.h $(DESTDIR)/usr/include/linux/ivgpu.h
+
+clean:
+	rm -rf build
+	-$(MAKE) -C kernel KDIR=$(KDIR) clean
+
+.PHONY: all module modules unit selftests test demo check install clean
