@@ -4,8 +4,10 @@
  */
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/ivgpu.h>
 #include "compat.h"
 #include "irq.h"
+#include "vgpu.h"
 
 /* What each VFIO PCI IRQ index offers: count and info flags. */
 static const struct {
@@ -21,11 +23,6 @@ static const struct {
 	[VFIO_PCI_REQ_IRQ_INDEX] = { 1, VFIO_IRQ_INFO_EVENTFD },
 };
 
-void ivgpu_vgpu_irq_init(struct ivgpu_vgpu_irq *irq)
-{
-	mutex_init(&irq->lock);
-}
-
 static void ivgpu_vgpu_irq_put(struct eventfd_ctx **slot)
 {
 	if (*slot)
@@ -33,21 +30,57 @@ static void ivgpu_vgpu_irq_put(struct eventfd_ctx **slot)
 	*slot = NULL;
 }
 
-void ivgpu_vgpu_irq_disable_all(struct ivgpu_vgpu_irq *irq)
+void ivgpu_vgpu_irq_disable_all(struct ivgpu_vgpu *vgpu)
 {
-	mutex_lock(&irq->lock);
+	struct ivgpu_vgpu_irq *irq = &vgpu->irq;
+
+	lockdep_assert_held(&vgpu->lock);
 	ivgpu_vgpu_irq_put(&irq->intx);
 	ivgpu_vgpu_irq_put(&irq->msi);
 	ivgpu_vgpu_irq_put(&irq->err);
 	ivgpu_vgpu_irq_put(&irq->req);
 	irq->intx_masked = false;
-	mutex_unlock(&irq->lock);
+	irq->line = false;
 }
 
-void ivgpu_vgpu_irq_fini(struct ivgpu_vgpu_irq *irq)
+static bool ivgpu_vgpu_msi_enabled(struct ivgpu_vgpu *vgpu)
 {
-	ivgpu_vgpu_irq_disable_all(irq);
-	mutex_destroy(&irq->lock);
+	return ivgpu_cfg_read(&vgpu->core.cfg,
+			      IVGPU_CFG_MSI_CAP + PCI_MSI_FLAGS, 2) &
+	       PCI_MSI_FLAGS_ENABLE;
+}
+
+/* INTx is level-triggered: it fires while the line is up and not masked. */
+static void ivgpu_vgpu_intx_fire(struct ivgpu_vgpu *vgpu)
+{
+	struct ivgpu_vgpu_irq *irq = &vgpu->irq;
+
+	if (!irq->line || irq->intx_masked || !irq->intx ||
+	    (ivgpu_cfg_read(&vgpu->core.cfg, PCI_COMMAND, 2) &
+	     PCI_COMMAND_INTX_DISABLE))
+		return;
+	irq->intx_masked = true;	/* automasked until userspace unmasks */
+	irq->intx_sent++;
+	ivgpu_eventfd_signal(irq->intx);
+}
+
+void ivgpu_vgpu_irq_update(struct ivgpu_vgpu *vgpu)
+{
+	struct ivgpu_vgpu_irq *irq = &vgpu->irq;
+	bool rising = vgpu->core.intr_asserted && !irq->line;
+
+	lockdep_assert_held(&vgpu->lock);
+	irq->line = vgpu->core.intr_asserted;
+	if (!rising)
+		return;
+	if (ivgpu_vgpu_msi_enabled(vgpu)) {
+		if (irq->msi) {
+			irq->msi_sent++;
+			ivgpu_eventfd_signal(irq->msi);
+		}
+		return;
+	}
+	ivgpu_vgpu_intx_fire(vgpu);
 }
 
 int ivgpu_vgpu_irq_info(struct vfio_irq_info *info)
@@ -59,16 +92,16 @@ int ivgpu_vgpu_irq_info(struct vfio_irq_info *info)
 	return 0;
 }
 
-bool ivgpu_vgpu_irq_request(struct ivgpu_vgpu_irq *irq)
+bool ivgpu_vgpu_irq_request(struct ivgpu_vgpu *vgpu)
 {
 	bool sent = false;
 
-	mutex_lock(&irq->lock);
-	if (irq->req) {
-		ivgpu_eventfd_signal(irq->req);
+	mutex_lock(&vgpu->lock);
+	if (vgpu->irq.req) {
+		ivgpu_eventfd_signal(vgpu->irq.req);
 		sent = true;
 	}
-	mutex_unlock(&irq->lock);
+	mutex_unlock(&vgpu->lock);
 	return sent;
 }
 
@@ -116,8 +149,11 @@ static int ivgpu_vgpu_irq_trigger(struct eventfd_ctx **slot,
 	return 0;
 }
 
-/* INTx mask and unmask, with DATA_NONE or DATA_BOOL. */
-static int ivgpu_vgpu_irq_intx_mask(struct ivgpu_vgpu_irq *irq,
+/*
+ * INTx mask and unmask, with DATA_NONE or DATA_BOOL. Unmasking while the
+ * line is still up fires again, as a level-triggered line would.
+ */
+static int ivgpu_vgpu_irq_intx_mask(struct ivgpu_vgpu *vgpu,
 				    const struct vfio_irq_set *hdr,
 				    const u8 *data, bool mask)
 {
@@ -131,7 +167,9 @@ static int ivgpu_vgpu_irq_intx_mask(struct ivgpu_vgpu_irq *irq,
 	default:
 		return -EINVAL;	/* no unmask eventfd (irqfd resampling) */
 	}
-	irq->intx_masked = mask;
+	vgpu->irq.intx_masked = mask;
+	if (!mask && !ivgpu_vgpu_msi_enabled(vgpu))
+		ivgpu_vgpu_intx_fire(vgpu);
 	return 0;
 }
 
@@ -151,29 +189,30 @@ static struct eventfd_ctx **ivgpu_vgpu_irq_slot(struct ivgpu_vgpu_irq *irq,
 }
 
 /* @hdr was validated against ivgpu_vgpu_irq_caps: the index exists. */
-static int ivgpu_vgpu_irq_dispatch(struct ivgpu_vgpu_irq *irq,
+static int ivgpu_vgpu_irq_dispatch(struct ivgpu_vgpu *vgpu,
 				   const struct vfio_irq_set *hdr,
 				   const u8 *data)
 {
 	u32 action = hdr->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
 	bool intx = hdr->index == VFIO_PCI_INTX_IRQ_INDEX;
 
-	lockdep_assert_held(&irq->lock);
+	lockdep_assert_held(&vgpu->lock);
 
 	if (action != VFIO_IRQ_SET_ACTION_MASK &&
 	    action != VFIO_IRQ_SET_ACTION_UNMASK &&
 	    action != VFIO_IRQ_SET_ACTION_TRIGGER)
 		return -EINVAL;
 	if (action == VFIO_IRQ_SET_ACTION_TRIGGER)
-		return ivgpu_vgpu_irq_trigger(ivgpu_vgpu_irq_slot(irq, hdr->index),
+		return ivgpu_vgpu_irq_trigger(ivgpu_vgpu_irq_slot(&vgpu->irq,
+								  hdr->index),
 					      hdr, data);
 	if (!intx)
 		return -ENOTTY;	/* only INTx can be masked */
-	return ivgpu_vgpu_irq_intx_mask(irq, hdr, data,
+	return ivgpu_vgpu_irq_intx_mask(vgpu, hdr, data,
 					action == VFIO_IRQ_SET_ACTION_MASK);
 }
 
-long ivgpu_vgpu_irq_set(struct ivgpu_vgpu_irq *irq, void __user *arg)
+long ivgpu_vgpu_irq_set(struct ivgpu_vgpu *vgpu, void __user *arg)
 {
 	size_t minsz = offsetofend(struct vfio_irq_set, count);
 	struct vfio_irq_set hdr;
@@ -196,9 +235,9 @@ long ivgpu_vgpu_irq_set(struct ivgpu_vgpu_irq *irq, void __user *arg)
 			return PTR_ERR(data);
 	}
 
-	mutex_lock(&irq->lock);
-	ret = ivgpu_vgpu_irq_dispatch(irq, &hdr, data);
-	mutex_unlock(&irq->lock);
+	mutex_lock(&vgpu->lock);
+	ret = ivgpu_vgpu_irq_dispatch(vgpu, &hdr, data);
+	mutex_unlock(&vgpu->lock);
 	kfree(data);
 	return ret;
 }

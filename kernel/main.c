@@ -7,6 +7,7 @@
  * virtual PCI bus of the module's own.
  */
 #include <linux/module.h>
+#include "debugfs.h"
 #include "gpu.h"
 #include "vgpu.h"
 
@@ -39,9 +40,10 @@ static int __init ivgpu_init(void)
 		return -EINVAL;
 	}
 
+	ivgpu_debugfs_init();
 	ret = mdev_register_driver(&ivgpu_vgpu_mdev_driver);
 	if (ret)
-		return ret;
+		goto out_debugfs_exit;
 	ret = ivgpu_gpu_init(&params);
 	if (ret)
 		goto out_unregister_mdev_driver;
@@ -49,6 +51,8 @@ static int __init ivgpu_init(void)
 
 out_unregister_mdev_driver:
 	mdev_unregister_driver(&ivgpu_vgpu_mdev_driver);
+out_debugfs_exit:
+	ivgpu_debugfs_exit();
 	return ret;
 }
 
@@ -56,6 +60,7 @@ static void __exit ivgpu_exit(void)
 {
 	ivgpu_gpu_exit();
 	mdev_unregister_driver(&ivgpu_vgpu_mdev_driver);
+	ivgpu_debugfs_exit();
 }
 
 module_init(ivgpu_init);

@@ -8,12 +8,9 @@
 #include <linux/uaccess.h>
 #include <linux/ivgpu.h>
 #include "compat.h"
+#include "debugfs.h"
 #include "gpu.h"
 #include "vgpu.h"
-
-/* vfio-pci's convention: the region index is in the top bits of the offset. */
-#define IVGPU_REGION_SHIFT	40
-#define IVGPU_REGION_MASK	((1ull << IVGPU_REGION_SHIFT) - 1)
 
 static struct ivgpu_vgpu *to_ivgpu_vgpu(struct vfio_device *vdev)
 {
@@ -21,8 +18,9 @@ static struct ivgpu_vgpu *to_ivgpu_vgpu(struct vfio_device *vdev)
 }
 
 /*
- * The regions userspace can access. Every access is split into naturally
- * aligned pieces of at most max_access bytes.
+ * The regions userspace can access. Register regions split every access
+ * into naturally aligned pieces of at most max_access bytes, handled under
+ * the vGPU lock; memory regions move bytes with bulk_rw.
  */
 struct ivgpu_vgpu_region {
 	u32 flags;
@@ -30,6 +28,9 @@ struct ivgpu_vgpu_region {
 	u64 (*size)(struct ivgpu_vgpu *vgpu);
 	u64 (*read)(struct ivgpu_vgpu *vgpu, u64 off, u32 bytes);
 	void (*write)(struct ivgpu_vgpu *vgpu, u64 off, u64 val, u32 bytes);
+	ssize_t (*bulk_rw)(struct ivgpu_vgpu *vgpu, char __user *buf,
+			   size_t count, u64 off, bool write);
+	int (*mmap)(struct ivgpu_vgpu *vgpu, struct vm_area_struct *vma);
 };
 
 static u64 ivgpu_vgpu_cfg_size(struct ivgpu_vgpu *vgpu)
@@ -46,6 +47,8 @@ static void ivgpu_vgpu_cfg_write(struct ivgpu_vgpu *vgpu, u64 off, u64 val,
 				 u32 bytes)
 {
 	ivgpu_cfg_write(&vgpu->core.cfg, off, val, bytes);
+	/* MSI enable or INTx disable may change how the line is delivered. */
+	ivgpu_vgpu_irq_update(vgpu);
 }
 
 static u64 ivgpu_vgpu_bar0_size(struct ivgpu_vgpu *vgpu)
@@ -61,7 +64,14 @@ static u64 ivgpu_vgpu_bar0_read(struct ivgpu_vgpu *vgpu, u64 off, u32 bytes)
 static void ivgpu_vgpu_bar0_write(struct ivgpu_vgpu *vgpu, u64 off, u64 val,
 				  u32 bytes)
 {
+	if (off >= IVGPU_GGTT_OFFSET) {
+		ivgpu_vgpu_gtt_write(vgpu, off - IVGPU_GGTT_OFFSET, val, bytes);
+		return;
+	}
 	ivgpu_core_bar0_write(&vgpu->core, off, val, bytes);
+	if (vgpu->core.pipes_changed)
+		ivgpu_vgpu_vblank_update(vgpu);
+	ivgpu_vgpu_irq_update(vgpu);
 }
 
 static u64 ivgpu_vgpu_bar2_size(struct ivgpu_vgpu *vgpu)
@@ -69,16 +79,6 @@ static u64 ivgpu_vgpu_bar2_size(struct ivgpu_vgpu *vgpu)
 	return ivgpu_type_low_gm(vgpu->type->profile);
 }
 
-/* The aperture has no backing until the shadow GTT maps it: reads 0. */
-static u64 ivgpu_vgpu_bar2_read(struct ivgpu_vgpu *vgpu, u64 off, u32 bytes)
-{
-	return 0;
-}
-
-static void ivgpu_vgpu_bar2_write(struct ivgpu_vgpu *vgpu, u64 off, u64 val,
-				  u32 bytes)
-{
-}
 
 static const struct ivgpu_vgpu_region ivgpu_vgpu_regions[VFIO_PCI_NUM_REGIONS] = {
 	[VFIO_PCI_BAR0_REGION_INDEX] = {
@@ -89,11 +89,11 @@ static const struct ivgpu_vgpu_region ivgpu_vgpu_regions[VFIO_PCI_NUM_REGIONS] =
 		.write = ivgpu_vgpu_bar0_write,
 	},
 	[VFIO_PCI_BAR2_REGION_INDEX] = {
-		.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE,
-		.max_access = 8,
+		.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
+			 VFIO_REGION_INFO_FLAG_MMAP,
 		.size = ivgpu_vgpu_bar2_size,
-		.read = ivgpu_vgpu_bar2_read,
-		.write = ivgpu_vgpu_bar2_write,
+		.bulk_rw = ivgpu_vgpu_aperture_rw,
+		.mmap = ivgpu_vgpu_aperture_mmap,
 	},
 	[VFIO_PCI_CONFIG_REGION_INDEX] = {
 		.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE,
@@ -136,6 +136,13 @@ static ssize_t ivgpu_vgpu_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
 	if (off >= size)
 		return -EINVAL;
 	count = min_t(u64, count, size - off);
+	if (r->bulk_rw) {
+		ssize_t ret = r->bulk_rw(vgpu, buf, count, off, write);
+
+		if (ret > 0)
+			*ppos += ret;
+		return ret;
+	}
 
 	while (done < count) {
 		u32 n = ivgpu_vgpu_access_size(off, count - done, r->max_access);
@@ -196,12 +203,41 @@ static long ivgpu_vgpu_get_info(void __user *arg)
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }
 
+/*
+ * The aperture's sparse-mmap capability: one area, the instance's slice
+ * (which is all of BAR2, as the slice starts at graphics address 0).
+ */
+static int ivgpu_vgpu_region_caps(struct ivgpu_vgpu *vgpu,
+				  struct vfio_region_info *info,
+				  struct vfio_info_cap *caps)
+{
+	struct vfio_region_info_cap_sparse_mmap *sparse;
+	size_t size = struct_size(sparse, areas, 1);
+	int ret;
+
+	if (info->index != VFIO_PCI_BAR2_REGION_INDEX)
+		return 0;
+	sparse = kzalloc(size, GFP_KERNEL);
+	if (!sparse)
+		return -ENOMEM;
+	sparse->header.id = VFIO_REGION_INFO_CAP_SPARSE_MMAP;
+	sparse->header.version = 1;
+	sparse->nr_areas = 1;
+	sparse->areas[0].offset = 0;
+	sparse->areas[0].size = info->size;
+	ret = vfio_info_add_capability(caps, &sparse->header, size);
+	kfree(sparse);
+	return ret;
+}
+
 static long ivgpu_vgpu_get_region_info(struct ivgpu_vgpu *vgpu,
 				       void __user *arg)
 {
 	size_t minsz = offsetofend(struct vfio_region_info, offset);
+	struct vfio_info_cap caps = { .buf = NULL, .size = 0 };
 	const struct ivgpu_vgpu_region *r;
 	struct vfio_region_info info;
+	int ret;
 
 	if (copy_from_user(&info, arg, minsz))
 		return -EFAULT;
@@ -212,6 +248,25 @@ static long ivgpu_vgpu_get_region_info(struct ivgpu_vgpu *vgpu,
 	info.size = r ? r->size(vgpu) : 0;
 	info.flags = r ? r->flags : 0;
 	info.cap_offset = 0;
+
+	ret = ivgpu_vgpu_region_caps(vgpu, &info, &caps);
+	if (ret)
+		return ret;
+	if (caps.size) {
+		info.flags |= VFIO_REGION_INFO_FLAG_CAPS;
+		if (info.argsz < sizeof(info) + caps.size) {
+			info.argsz = sizeof(info) + caps.size;
+		} else {
+			vfio_info_cap_shift(&caps, sizeof(info));
+			if (copy_to_user(arg + sizeof(info), caps.buf,
+					 caps.size)) {
+				kfree(caps.buf);
+				return -EFAULT;
+			}
+			info.cap_offset = sizeof(info);
+		}
+		kfree(caps.buf);
+	}
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }
 
@@ -231,10 +286,21 @@ static long ivgpu_vgpu_get_irq_info(void __user *arg)
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }
 
+/* Power-on state: no pins, no pending interrupt, no vblank clock. */
+static void ivgpu_vgpu_reset_locked(struct ivgpu_vgpu *vgpu)
+{
+	lockdep_assert_held(&vgpu->lock);
+	ivgpu_vgpu_gtt_reset(vgpu);
+	ivgpu_core_reset(&vgpu->core);
+	vgpu->irq.line = false;
+	vgpu->irq.intx_masked = false;
+	ivgpu_vgpu_vblank_update(vgpu);
+}
+
 static void ivgpu_vgpu_reset(struct ivgpu_vgpu *vgpu)
 {
 	mutex_lock(&vgpu->lock);
-	ivgpu_core_reset(&vgpu->core);
+	ivgpu_vgpu_reset_locked(vgpu);
 	mutex_unlock(&vgpu->lock);
 }
 
@@ -252,7 +318,7 @@ static long ivgpu_vgpu_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	case VFIO_DEVICE_GET_IRQ_INFO:
 		return ivgpu_vgpu_get_irq_info(uarg);
 	case VFIO_DEVICE_SET_IRQS:
-		return ivgpu_vgpu_irq_set(&vgpu->irq, uarg);
+		return ivgpu_vgpu_irq_set(vgpu, uarg);
 	case VFIO_DEVICE_RESET:
 		ivgpu_vgpu_reset(vgpu);
 		return 0;
@@ -263,13 +329,40 @@ static long ivgpu_vgpu_ioctl(struct vfio_device *vdev, unsigned int cmd,
 /* A new user gets a device in its power-on state. */
 static int ivgpu_vgpu_open_device(struct vfio_device *vdev)
 {
-	ivgpu_vgpu_reset(to_ivgpu_vgpu(vdev));
+	struct ivgpu_vgpu *vgpu = to_ivgpu_vgpu(vdev);
+
+	mutex_lock(&vgpu->lock);
+	vgpu->open = true;
+	ivgpu_vgpu_reset_locked(vgpu);
+	mutex_unlock(&vgpu->lock);
 	return 0;
 }
 
+/* Release every pin, timer and eventfd the user's session held. */
 static void ivgpu_vgpu_close_device(struct vfio_device *vdev)
 {
-	ivgpu_vgpu_irq_disable_all(&to_ivgpu_vgpu(vdev)->irq);
+	struct ivgpu_vgpu *vgpu = to_ivgpu_vgpu(vdev);
+
+	mutex_lock(&vgpu->lock);
+	vgpu->open = false;
+	mutex_unlock(&vgpu->lock);
+	ivgpu_vgpu_vblank_stop_sync(vgpu);
+
+	mutex_lock(&vgpu->lock);
+	ivgpu_vgpu_reset_locked(vgpu);
+	ivgpu_vgpu_irq_disable_all(vgpu);
+	mutex_unlock(&vgpu->lock);
+}
+
+static int ivgpu_vgpu_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
+{
+	struct ivgpu_vgpu *vgpu = to_ivgpu_vgpu(vdev);
+	const struct ivgpu_vgpu_region *r;
+
+	r = ivgpu_vgpu_region(vma->vm_pgoff >> (IVGPU_REGION_SHIFT - PAGE_SHIFT));
+	if (!r || !r->mmap)
+		return -EINVAL;
+	return r->mmap(vgpu, vma);
 }
 
 /* The vfio core wants the device back (remove while open): ask the user. */
@@ -277,7 +370,7 @@ static void ivgpu_vgpu_request(struct vfio_device *vdev, unsigned int count)
 {
 	struct ivgpu_vgpu *vgpu = to_ivgpu_vgpu(vdev);
 
-	if (ivgpu_vgpu_irq_request(&vgpu->irq)) {
+	if (ivgpu_vgpu_irq_request(vgpu)) {
 		if (!(count % 10))
 			dev_notice_ratelimited(vdev->dev,
 					       "relaying device request to user (#%u)\n",
@@ -288,9 +381,14 @@ static void ivgpu_vgpu_request(struct vfio_device *vdev, unsigned int count)
 	}
 }
 
-/* Nothing is pinned yet, so nothing depends on the unmapped range. */
+/* Userspace unmaps guest memory: drop every pin in the range, now. */
 static void ivgpu_vgpu_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
 {
+	struct ivgpu_vgpu *vgpu = to_ivgpu_vgpu(vdev);
+
+	mutex_lock(&vgpu->lock);
+	ivgpu_vgpu_gtt_dma_unmap(vgpu, iova, length);
+	mutex_unlock(&vgpu->lock);
 }
 
 static int ivgpu_vgpu_init_dev(struct vfio_device *vdev)
@@ -306,10 +404,15 @@ static int ivgpu_vgpu_init_dev(struct vfio_device *vdev)
 	ret = ivgpu_core_init(&vgpu->core, vgpu->type->profile, vgpu->vgt_id);
 	if (ret)
 		goto out_unclaim;
+	ret = ivgpu_vgpu_gtt_init(vgpu);
+	if (ret)
+		goto out_fini_core;
 	mutex_init(&vgpu->lock);
-	ivgpu_vgpu_irq_init(&vgpu->irq);
+	ivgpu_vgpu_vblank_init(vgpu);
 	return 0;
 
+out_fini_core:
+	ivgpu_core_fini(&vgpu->core);
 out_unclaim:
 	ivgpu_gpu_unclaim(vgpu->type, vgpu->vgt_id);
 	return ret;
@@ -319,8 +422,8 @@ static void ivgpu_vgpu_release_dev(struct vfio_device *vdev)
 {
 	struct ivgpu_vgpu *vgpu = to_ivgpu_vgpu(vdev);
 
-	ivgpu_vgpu_irq_fini(&vgpu->irq);
 	mutex_destroy(&vgpu->lock);
+	ivgpu_vgpu_gtt_fini(vgpu);
 	ivgpu_core_fini(&vgpu->core);
 	ivgpu_gpu_unclaim(vgpu->type, vgpu->vgt_id);
 	ivgpu_vfio_free_device(vdev);
@@ -335,6 +438,7 @@ static const struct vfio_device_ops ivgpu_vgpu_dev_ops = {
 	.read = ivgpu_vgpu_read,
 	.write = ivgpu_vgpu_write,
 	.ioctl = ivgpu_vgpu_ioctl,
+	.mmap = ivgpu_vgpu_mmap,
 	.request = ivgpu_vgpu_request,
 	.dma_unmap = ivgpu_vgpu_dma_unmap,
 	IVGPU_IOMMUFD_OPS
@@ -354,6 +458,7 @@ static int ivgpu_vgpu_probe(struct mdev_device *mdev)
 	if (ret)
 		goto out_put_vdev;
 	dev_set_drvdata(&mdev->dev, vgpu);
+	ivgpu_vgpu_debugfs_add(vgpu);
 	return 0;
 
 out_put_vdev:
@@ -365,6 +470,7 @@ static void ivgpu_vgpu_remove(struct mdev_device *mdev)
 {
 	struct ivgpu_vgpu *vgpu = dev_get_drvdata(&mdev->dev);
 
+	ivgpu_vgpu_debugfs_remove(vgpu);
 	vfio_unregister_group_dev(&vgpu->vdev);
 	vfio_put_device(&vgpu->vdev);
 }

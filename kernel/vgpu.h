@@ -9,7 +9,13 @@
 #include <linux/mutex.h>
 #include <linux/vfio.h>
 #include "core/core.h"
+#include "gtt.h"
 #include "irq.h"
+#include "vblank.h"
+
+/* vfio-pci's convention: the region index is in the top bits of the offset. */
+#define IVGPU_REGION_SHIFT	40
+#define IVGPU_REGION_MASK	((1ull << IVGPU_REGION_SHIFT) - 1)
 
 struct ivgpu_gpu_type;
 
@@ -17,9 +23,13 @@ struct ivgpu_vgpu {
 	struct vfio_device vdev;
 	struct ivgpu_gpu_type *type;
 	u32 vgt_id;
-	struct mutex lock;		/* protects core */
+	struct mutex lock;		/* the device model: everything below */
+	bool open;
 	struct ivgpu_core core;
+	struct ivgpu_vgpu_gtt gtt;
 	struct ivgpu_vgpu_irq irq;
+	struct ivgpu_vgpu_vblank vblank;
+	struct dentry *debugfs;
 };
 
 extern struct mdev_driver ivgpu_vgpu_mdev_driver;

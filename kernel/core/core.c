@@ -45,6 +45,9 @@ void ivgpu_core_reset(struct ivgpu_core *c)
 	ivgpu_cfg_init(&c->cfg, c->type);
 	ivgpu_store_clear(&c->regs);
 	ivgpu_store_clear(&c->ggtt);
+	c->ggtt_present = 0;
+	c->intr_asserted = false;
+	c->pipes_changed = true;
 	ivgpu_pvinfo_init(c);
 }
 

@@ -19,6 +19,7 @@ struct ivgpu_core_stats {
 	u64 ggtt_writes;
 	u64 ggtt_dropped;	/* writes to entries outside the slice */
 	u64 nomem;		/* writes dropped for lack of memory */
+	u64 events;		/* interrupt events raised */
 };
 
 struct ivgpu_core {
@@ -28,6 +29,9 @@ struct ivgpu_core {
 	struct ivgpu_store regs;	/* BAR0 [0, 2 MiB), as 64-bit words */
 	struct ivgpu_store ggtt;	/* PTEs of the instance's slice */
 	u64 ggtt_entries;		/* entries in the slice */
+	u64 ggtt_present;		/* entries with the present bit */
+	bool intr_asserted;		/* the interrupt line's level */
+	bool pipes_changed;		/* a transcoder was enabled or disabled */
 	struct ivgpu_core_stats stats;
 };
 

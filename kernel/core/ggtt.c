@@ -6,6 +6,7 @@
  */
 #include "ggtt.h"
 #include "core.h"
+#include <linux/ivgpu.h>
 
 static u64 bytes_mask(u32 bytes)
 {
@@ -27,15 +28,26 @@ void ivgpu_ggtt_write(struct ivgpu_core *c, u32 off, u64 val, u32 bytes)
 	u64 idx = off / 8;
 	u32 shift = 8 * (off % 8);
 	u64 mask = bytes_mask(bytes) << shift;
-	u64 pte;
+	u64 old, pte;
 
 	if (idx >= c->ggtt_entries) {
 		c->stats.ggtt_dropped++;
 		return;
 	}
 	c->stats.ggtt_writes++;
-	pte = ivgpu_store_get(&c->ggtt, idx);
-	pte = (pte & ~mask) | ((val << shift) & mask);
-	if (ivgpu_store_set(&c->ggtt, idx, pte))
+	old = ivgpu_store_get(&c->ggtt, idx);
+	pte = (old & ~mask) | ((val << shift) & mask);
+	if (ivgpu_store_set(&c->ggtt, idx, pte)) {
 		c->stats.nomem++;
+		return;
+	}
+	if ((pte & ~old) & IVGPU_PTE_PRESENT)
+		c->ggtt_present++;
+	else if ((old & ~pte) & IVGPU_PTE_PRESENT)
+		c->ggtt_present--;
+}
+
+u64 ivgpu_ggtt_entry(const struct ivgpu_core *c, u64 idx)
+{
+	return ivgpu_store_get(&c->ggtt, idx);
 }

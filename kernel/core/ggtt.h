@@ -14,4 +14,7 @@ struct ivgpu_core;
 u64 ivgpu_ggtt_read(struct ivgpu_core *c, u32 off, u32 bytes);
 void ivgpu_ggtt_write(struct ivgpu_core *c, u32 off, u64 val, u32 bytes);
 
+/* Entry @idx of the slice (the caller checks idx < c->ggtt_entries). */
+u64 ivgpu_ggtt_entry(const struct ivgpu_core *c, u64 idx);
+
 #endif /* IVGPU_CORE_GGTT_H */

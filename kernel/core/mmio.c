@@ -4,6 +4,8 @@
  */
 #include "mmio.h"
 #include "core.h"
+#include "display.h"
+#include "interrupt.h"
 #include "regs.h"
 #include "types.h"
 #include <linux/ivgpu.h>
@@ -40,9 +42,67 @@ static const struct ivgpu_reg ivgpu_regs[] = {
 	{ .offset = FORCEWAKE_RENDER_GEN9, .size = 4,
 	  .flags = IVGPU_REG_MODE_MASK, .arg = FORCEWAKE_ACK_RENDER_GEN9,
 	  .write = forcewake_write },
+	{ .offset = GEN8_MASTER_IRQ, .size = 4, .flags = IVGPU_REG_INTR,
+	  .read = ivgpu_intr_master_read, .write = ivgpu_intr_master_write },
+	/* render and blitter interrupts: ISR, IMR (plain), IIR, IER */
+	{ .offset = GEN8_GT_ISR(0), .size = 4, .flags = IVGPU_REG_RO },
+	{ .offset = GEN8_GT_ISR(0) + IRQ_IIR, .size = 4,
+	  .flags = IVGPU_REG_W1C | IVGPU_REG_INTR },
+	{ .offset = GEN8_GT_ISR(0) + IRQ_IER, .size = 4, .flags = IVGPU_REG_INTR },
+	/* video interrupts: ISR, IMR (plain), IIR, IER */
+	{ .offset = GEN8_GT_ISR(1), .size = 4, .flags = IVGPU_REG_RO },
+	{ .offset = GEN8_GT_ISR(1) + IRQ_IIR, .size = 4,
+	  .flags = IVGPU_REG_W1C | IVGPU_REG_INTR },
+	{ .offset = GEN8_GT_ISR(1) + IRQ_IER, .size = 4, .flags = IVGPU_REG_INTR },
+	/* power management interrupts: ISR, IMR (plain), IIR, IER */
+	{ .offset = GEN8_GT_ISR(2), .size = 4, .flags = IVGPU_REG_RO },
+	{ .offset = GEN8_GT_ISR(2) + IRQ_IIR, .size = 4,
+	  .flags = IVGPU_REG_W1C | IVGPU_REG_INTR },
+	{ .offset = GEN8_GT_ISR(2) + IRQ_IER, .size = 4, .flags = IVGPU_REG_INTR },
+	/* video enhancement interrupts: ISR, IMR (plain), IIR, IER */
+	{ .offset = GEN8_GT_ISR(3), .size = 4, .flags = IVGPU_REG_RO },
+	{ .offset = GEN8_GT_ISR(3) + IRQ_IIR, .size = 4,
+	  .flags = IVGPU_REG_W1C | IVGPU_REG_INTR },
+	{ .offset = GEN8_GT_ISR(3) + IRQ_IER, .size = 4, .flags = IVGPU_REG_INTR },
+	/* pipe A interrupts: ISR, IMR (plain), IIR, IER */
+	{ .offset = GEN8_DE_PIPE_ISR(0), .size = 4, .flags = IVGPU_REG_RO },
+	{ .offset = GEN8_DE_PIPE_ISR(0) + IRQ_IIR, .size = 4,
+	  .flags = IVGPU_REG_W1C | IVGPU_REG_INTR },
+	{ .offset = GEN8_DE_PIPE_ISR(0) + IRQ_IER, .size = 4, .flags = IVGPU_REG_INTR },
+	/* pipe B interrupts: ISR, IMR (plain), IIR, IER */
+	{ .offset = GEN8_DE_PIPE_ISR(1), .size = 4, .flags = IVGPU_REG_RO },
+	{ .offset = GEN8_DE_PIPE_ISR(1) + IRQ_IIR, .size = 4,
+	  .flags = IVGPU_REG_W1C | IVGPU_REG_INTR },
+	{ .offset = GEN8_DE_PIPE_ISR(1) + IRQ_IER, .size = 4, .flags = IVGPU_REG_INTR },
+	/* pipe C interrupts: ISR, IMR (plain), IIR, IER */
+	{ .offset = GEN8_DE_PIPE_ISR(2), .size = 4, .flags = IVGPU_REG_RO },
+	{ .offset = GEN8_DE_PIPE_ISR(2) + IRQ_IIR, .size = 4,
+	  .flags = IVGPU_REG_W1C | IVGPU_REG_INTR },
+	{ .offset = GEN8_DE_PIPE_ISR(2) + IRQ_IER, .size = 4, .flags = IVGPU_REG_INTR },
+	/* display ports interrupts: ISR, IMR (plain), IIR, IER */
+	{ .offset = GEN8_DE_PORT_ISR, .size = 4, .flags = IVGPU_REG_RO },
+	{ .offset = GEN8_DE_PORT_ISR + IRQ_IIR, .size = 4,
+	  .flags = IVGPU_REG_W1C | IVGPU_REG_INTR },
+	{ .offset = GEN8_DE_PORT_ISR + IRQ_IER, .size = 4, .flags = IVGPU_REG_INTR },
+	/* display misc interrupts: ISR, IMR (plain), IIR, IER */
+	{ .offset = GEN8_DE_MISC_ISR, .size = 4, .flags = IVGPU_REG_RO },
+	{ .offset = GEN8_DE_MISC_ISR + IRQ_IIR, .size = 4,
+	  .flags = IVGPU_REG_W1C | IVGPU_REG_INTR },
+	{ .offset = GEN8_DE_MISC_ISR + IRQ_IER, .size = 4, .flags = IVGPU_REG_INTR },
+	{ .offset = TRANSCONF(0), .size = 4,
+	  .write = ivgpu_display_transconf_write },
+	{ .offset = TRANSCONF(1), .size = 4,
+	  .write = ivgpu_display_transconf_write },
+	{ .offset = TRANSCONF(2), .size = 4,
+	  .write = ivgpu_display_transconf_write },
 	/* PV info: the host half is read-only, the guest half plain storage. */
 	{ .offset = IVGPU_PVINFO_OFFSET, .size = IVGPU_PV_GUEST_AREA,
 	  .flags = IVGPU_REG_RO },
+	/* south display (PCH) interrupts: ISR, IMR (plain), IIR, IER */
+	{ .offset = SDEISR, .size = 4, .flags = IVGPU_REG_RO },
+	{ .offset = SDEISR + IRQ_IIR, .size = 4,
+	  .flags = IVGPU_REG_W1C | IVGPU_REG_INTR },
+	{ .offset = SDEISR + IRQ_IER, .size = 4, .flags = IVGPU_REG_INTR },
 	{ .offset = FENCE_REG_GEN6_BASE, .size = FENCE_REG_MAX * 8,
 	  .write = fence_write },
 	{ .offset = FORCEWAKE_ACK_GT_GEN9, .size = 4,
@@ -128,4 +188,6 @@ void ivgpu_mmio_write32(struct ivgpu_core *c, u32 off, u32 val, u32 bytemask)
 		new = r->write(c, r, off, old, new);
 	if (new != old)
 		ivgpu_reg_set(c, off, new);
+	if (flags & IVGPU_REG_INTR)
+		ivgpu_intr_update(c);
 }

@@ -13,6 +13,7 @@ struct ivgpu_core;
 #define IVGPU_REG_RO		(1u << 0)	/* writes are dropped */
 #define IVGPU_REG_MODE_MASK	(1u << 1)	/* bits 31:16 enable writes to 15:0 */
 #define IVGPU_REG_W1C		(1u << 2)	/* writing 1 clears the bit */
+#define IVGPU_REG_INTR		(1u << 3)	/* a write may change the IRQ line */
 
 struct ivgpu_reg {
 	u32 offset;		/* first byte */

@@ -17,4 +17,36 @@
 #define FENCE_REG_GEN6_BASE		0x100000
 #define FENCE_REG_MAX			32
 
+/*
+ * Gen8+ interrupt hierarchy. Each block has ISR (live status), IMR (mask:
+ * a masked event never latches), IIR (latched, write-1-to-clear) and IER
+ * (latched bits that reach the master register), 4 bytes apart.
+ */
+#define GEN8_MASTER_IRQ			0x44200
+#define  GEN8_MASTER_IRQ_CONTROL	(1u << 31)
+#define  GEN8_DE_PIPE_IRQ(pipe)		(1u << (16 + (pipe)))
+#define  GEN8_DE_PORT_IRQ		(1u << 20)
+#define  GEN8_DE_MISC_IRQ		(1u << 22)
+#define  GEN8_DE_PCH_IRQ		(1u << 23)
+#define GEN8_GT_ISR(which)		(0x44300 + 0x10 * (which))
+#define GEN8_DE_PIPE_ISR(pipe)		(0x44400 + 0x10 * (pipe))
+#define  GEN8_PIPE_VBLANK		(1u << 0)
+#define  GEN9_PIPE_PLANE1_FLIP_DONE	(1u << 3)
+#define GEN8_DE_PORT_ISR		0x44440
+#define GEN8_DE_MISC_ISR		0x44460
+#define SDEISR				0xc4000
+#define  SDE_PORTD_HOTPLUG_CPT		(1u << 23)
+#define IRQ_IMR				4	/* offsets inside a block */
+#define IRQ_IIR				8
+#define IRQ_IER				12
+
+/* Pipes and transcoders A, B, C are 0x1000 apart. */
+#define IVGPU_PIPES			3
+#define PIPE_OFFSET(pipe)		(0x1000 * (pipe))
+#define TRANSCONF(pipe)			(0x70008 + PIPE_OFFSET(pipe))
+#define  TRANSCONF_ENABLE		(1u << 31)
+#define  TRANSCONF_STATE_ENABLE		(1u << 30)
+#define PIPE_FRMCOUNT(pipe)		(0x70040 + PIPE_OFFSET(pipe))
+#define PIPE_FLIPCOUNT(pipe)		(0x70044 + PIPE_OFFSET(pipe))
+
 #endif /* IVGPU_CORE_REGS_H */

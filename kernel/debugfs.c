@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Per-vGPU counters in debugfs, one "name value" line each.
+ */
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+#include "debugfs.h"
+#include "vgpu.h"
+
+static struct dentry *ivgpu_debugfs_root;
+
+static int ivgpu_vgpu_stats_show(struct seq_file *m, void *unused)
+{
+	struct ivgpu_vgpu *vgpu = m->private;
+	const struct ivgpu_core_stats *c = &vgpu->core.stats;
+	const struct ivgpu_vgpu_gtt_stats *g = &vgpu->gtt.stats;
+
+	mutex_lock(&vgpu->lock);
+	seq_printf(m, "mmio_reads %llu\n", c->mmio_reads);
+	seq_printf(m, "mmio_writes %llu\n", c->mmio_writes);
+	seq_printf(m, "ro_writes %llu\n", c->ro_writes);
+	seq_printf(m, "nomem %llu\n", c->nomem);
+	seq_printf(m, "ggtt_writes %llu\n", c->ggtt_writes);
+	seq_printf(m, "ggtt_dropped %llu\n", c->ggtt_dropped);
+	seq_printf(m, "ggtt_present %llu\n", vgpu->core.ggtt_present);
+	seq_printf(m, "pages_pinned %llu\n", g->pinned);
+	seq_printf(m, "pins %llu\n", g->pins);
+	seq_printf(m, "unpins %llu\n", g->unpins);
+	seq_printf(m, "pin_errors %llu\n", g->pin_errors);
+	seq_printf(m, "scratch_hits %llu\n", g->scratch_hits);
+	seq_printf(m, "dma_invalidated %llu\n", g->invalidated);
+	seq_printf(m, "irq_events %llu\n", c->events);
+	seq_printf(m, "irq_msi %llu\n", vgpu->irq.msi_sent);
+	seq_printf(m, "irq_intx %llu\n", vgpu->irq.intx_sent);
+	seq_printf(m, "vblank_ticks %llu\n", vgpu->vblank.ticks);
+	seq_printf(m, "vblank_running %d\n", vgpu->vblank.running);
+	mutex_unlock(&vgpu->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ivgpu_vgpu_stats);
+
+void ivgpu_debugfs_init(void)
+{
+	ivgpu_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
+}
+
+void ivgpu_debugfs_exit(void)
+{
+	debugfs_remove_recursive(ivgpu_debugfs_root);
+}
+
+void ivgpu_vgpu_debugfs_add(struct ivgpu_vgpu *vgpu)
+{
+	vgpu->debugfs = debugfs_create_dir(dev_name(vgpu->vdev.dev),
+					   ivgpu_debugfs_root);
+	debugfs_create_file("stats", 0444, vgpu->debugfs, vgpu,
+			    &ivgpu_vgpu_stats_fops);
+}
+
+void ivgpu_vgpu_debugfs_remove(struct ivgpu_vgpu *vgpu)
+{
+	debugfs_remove_recursive(vgpu->debugfs);
+}

@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Shadow GTT and aperture.
+ *
+ * A PTE write pins the guest page it points at (vfio_pin_pages), unless the
+ * entry already holds that page; a changed or cleared entry is unpinned
+ * after any aperture mapping of it was zapped. An entry whose page can't be
+ * pinned (its IOVA is not mapped in the container) shows the per-vGPU
+ * scratch page and counts a pin error; so does an entry whose range
+ * userspace unmapped. Such entries are retried when next used from process
+ * context, so a range mapped again comes back.
+ *
+ * Locking: the vGPU lock covers everything that pins or unpins. Aperture
+ * page faults run under the faulting process's mmap lock, where pinning
+ * would nest mmap locks, so they only read the shadow, under map_lock; every
+ * change of an entry takes map_lock and zaps the aperture page before the
+ * old page is unpinned, so no mapping outlives its pin.
+ */
+#include <linux/highmem.h>
+#include <linux/iommu.h>
+#include <linux/mm.h>
+#include <linux/ivgpu.h>
+#include "compat.h"
+#include "core/ggtt.h"
+#include "gpu.h"
+#include "vgpu.h"
+
+#define IVGPU_GTT_UNRESOLVED	xa_mk_value(1)
+#define IVGPU_APERTURE_OFFSET	((u64)VFIO_PCI_BAR2_REGION_INDEX << IVGPU_REGION_SHIFT)
+
+static bool ivgpu_pte_present(u64 pte)
+{
+	return pte & IVGPU_PTE_PRESENT;
+}
+
+static u64 ivgpu_pte_addr(u64 pte)
+{
+	return pte & IVGPU_PTE_ADDR_MASK;
+}
+
+static u64 ivgpu_vgpu_aperture_pages(struct ivgpu_vgpu *vgpu)
+{
+	return ivgpu_type_low_gm(vgpu->type->profile) >> PAGE_SHIFT;
+}
+
+int ivgpu_vgpu_gtt_init(struct ivgpu_vgpu *vgpu)
+{
+	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
+
+	gtt->scratch = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!gtt->scratch)
+		return -ENOMEM;
+	xa_init(&gtt->shadow);
+	mutex_init(&gtt->map_lock);
+	return 0;
+}
+
+void ivgpu_vgpu_gtt_fini(struct ivgpu_vgpu *vgpu)
+{
+	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
+
+	/* Close released every pin: only value entries can be left. */
+	xa_destroy(&gtt->shadow);
+	mutex_destroy(&gtt->map_lock);
+	__free_page(gtt->scratch);
+}
+
+/* Drop aperture mappings of entries [idx, idx + n). */
+static void ivgpu_vgpu_aperture_zap(struct ivgpu_vgpu *vgpu, u64 idx, u64 n)
+{
+	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
+	u64 pages = ivgpu_vgpu_aperture_pages(vgpu);
+
+	lockdep_assert_held(&gtt->map_lock);
+	if (!gtt->mapping || idx >= pages)
+		return;
+	n = min(n, pages - idx);
+	unmap_mapping_range(gtt->mapping,
+			    IVGPU_APERTURE_OFFSET + (idx << PAGE_SHIFT),
+			    n << PAGE_SHIFT, 1);
+}
+
+/*
+ * Install @entry (NULL: none) for @idx and zap what mapped the old one.
+ * Without memory for the xarray, the entry is left empty and false returned.
+ */
+static bool ivgpu_vgpu_gtt_set(struct ivgpu_vgpu *vgpu, u64 idx, void *entry)
+{
+	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
+	bool stored = true;
+
+	mutex_lock(&gtt->map_lock);
+	if (!entry || xa_is_err(xa_store(&gtt->shadow, idx, entry,
+					 GFP_KERNEL_ACCOUNT))) {
+		xa_erase(&gtt->shadow, idx);
+		stored = !entry;
+	}
+	ivgpu_vgpu_aperture_zap(vgpu, idx, 1);
+	mutex_unlock(&gtt->map_lock);
+	return stored;
+}
+
+static struct page *ivgpu_vgpu_gtt_pin(struct ivgpu_vgpu *vgpu, u64 pte)
+{
+	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
+	struct page *page;
+	int ret;
+
+	ret = vfio_pin_pages(&vgpu->vdev, ivgpu_pte_addr(pte), 1,
+			     IOMMU_READ | IOMMU_WRITE, &page);
+	if (ret != 1) {
+		gtt->stats.pin_errors++;
+		dev_dbg_ratelimited(vgpu->vdev.dev,
+				    "GGTT entry points at unmapped IOVA 0x%llx (%d)\n",
+				    ivgpu_pte_addr(pte), ret);
+		return NULL;
+	}
+	gtt->stats.pins++;
+	gtt->stats.pinned++;
+	return page;
+}
+
+static void ivgpu_vgpu_gtt_unpin(struct ivgpu_vgpu *vgpu, u64 pte)
+{
+	vfio_unpin_pages(&vgpu->vdev, ivgpu_pte_addr(pte), 1);
+	vgpu->gtt.stats.unpins++;
+	vgpu->gtt.stats.pinned--;
+}
+
+/* Entry @idx changed from @old (what the shadow reflects) to @new. */
+static void ivgpu_vgpu_gtt_update(struct ivgpu_vgpu *vgpu, u64 idx, u64 old,
+				  u64 new)
+{
+	void *cur = xa_load(&vgpu->gtt.shadow, idx);
+	bool pinned = cur && !xa_is_value(cur);
+	void *entry = NULL;
+
+	if (pinned && ivgpu_pte_present(new) &&
+	    ivgpu_pte_addr(new) == ivgpu_pte_addr(old))
+		return;		/* same page: keep the pin */
+	if (ivgpu_pte_present(new)) {
+		entry = ivgpu_vgpu_gtt_pin(vgpu, new);
+		if (!entry)
+			entry = IVGPU_GTT_UNRESOLVED;
+	}
+	if (!entry && !cur)
+		return;
+	if (!ivgpu_vgpu_gtt_set(vgpu, idx, entry) && !xa_is_value(entry))
+		ivgpu_vgpu_gtt_unpin(vgpu, new);
+	if (pinned)
+		ivgpu_vgpu_gtt_unpin(vgpu, old);
+}
+
+/* Bring the shadow of a part-written entry up to date. */
+static void ivgpu_vgpu_gtt_flush(struct ivgpu_vgpu *vgpu)
+{
+	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
+
+	if (!gtt->pending)
+		return;
+	gtt->pending = false;
+	ivgpu_vgpu_gtt_update(vgpu, gtt->pending_idx, gtt->pending_old,
+			      ivgpu_ggtt_entry(&vgpu->core, gtt->pending_idx));
+}
+
+void ivgpu_vgpu_gtt_write(struct ivgpu_vgpu *vgpu, u32 off, u64 val, u32 bytes)
+{
+	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
+	u64 idx = off / 8, old;
+	u8 written = ((1u << bytes) - 1) << (off % 8);
+
+	lockdep_assert_held(&vgpu->lock);
+	if (idx >= vgpu->core.ggtt_entries) {
+		ivgpu_ggtt_write(&vgpu->core, off, val, bytes);
+		dev_dbg_ratelimited(vgpu->vdev.dev,
+				    "GGTT write outside the slice at entry %llu dropped\n",
+				    idx);
+		return;
+	}
+	if (gtt->pending && gtt->pending_idx != idx)
+		ivgpu_vgpu_gtt_flush(vgpu);
+
+	old = ivgpu_ggtt_entry(&vgpu->core, idx);
+	ivgpu_ggtt_write(&vgpu->core, off, val, bytes);
+
+	if (!gtt->pending) {
+		if (bytes == 8) {
+			ivgpu_vgpu_gtt_update(vgpu, idx, old,
+					      ivgpu_ggtt_entry(&vgpu->core, idx));
+			return;
+		}
+		gtt->pending = true;
+		gtt->pending_idx = idx;
+		gtt->pending_old = old;
+		gtt->pending_bytes = 0;
+	}
+	gtt->pending_bytes |= written;
+	if (gtt->pending_bytes == 0xff)
+		ivgpu_vgpu_gtt_flush(vgpu);
+}
+
+/*
+ * The page behind entry @idx, pinning it if needed; the scratch page if
+ * there is none. The caller holds the vGPU lock.
+ */
+static struct page *ivgpu_vgpu_gtt_page(struct ivgpu_vgpu *vgpu, u64 idx)
+{
+	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
+	struct page *page;
+	void *cur;
+
+	lockdep_assert_held(&vgpu->lock);
+	if (gtt->pending && gtt->pending_idx == idx)
+		ivgpu_vgpu_gtt_flush(vgpu);
+	cur = xa_load(&gtt->shadow, idx);
+	if (cur == IVGPU_GTT_UNRESOLVED) {
+		u64 pte = ivgpu_ggtt_entry(&vgpu->core, idx);
+
+		page = ivgpu_vgpu_gtt_pin(vgpu, pte);
+		if (page && ivgpu_vgpu_gtt_set(vgpu, idx, page))
+			return page;
+		if (page)
+			ivgpu_vgpu_gtt_unpin(vgpu, pte);
+	} else if (cur) {
+		return cur;
+	}
+	gtt->stats.scratch_hits++;
+	return gtt->scratch;
+}
+
+/*
+ * Unpin the pinned entries whose page lies in [iova, iova + length), or all
+ * of them; they stay present and are pinned again on their next use.
+ */
+static void ivgpu_vgpu_gtt_release(struct ivgpu_vgpu *vgpu, u64 iova,
+				   u64 length, bool all)
+{
+	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
+	unsigned long idx;
+	void *cur;
+
+	xa_for_each(&gtt->shadow, idx, cur) {
+		u64 pte = ivgpu_ggtt_entry(&vgpu->core, idx);
+		u64 addr = ivgpu_pte_addr(pte);
+
+		if (xa_is_value(cur))
+			continue;
+		if (!all && (addr < iova || addr - iova >= length))
+			continue;
+		ivgpu_vgpu_gtt_set(vgpu, idx, IVGPU_GTT_UNRESOLVED);
+		ivgpu_vgpu_gtt_unpin(vgpu, pte);
+		if (!all)
+			gtt->stats.invalidated++;
+	}
+}
+
+/*
+ * Userspace unmapped [iova, iova + length): unpin every page in it now (the
+ * IOMMU driver insists), and let those entries show scratch until their
+ * memory is mapped again.
+ */
+void ivgpu_vgpu_gtt_dma_unmap(struct ivgpu_vgpu *vgpu, u64 iova, u64 length)
+{
+	lockdep_assert_held(&vgpu->lock);
+	ivgpu_vgpu_gtt_flush(vgpu);
+	ivgpu_vgpu_gtt_release(vgpu, iova, length, false);
+}
+
+/* Unpin everything and forget every entry (reset, close). */
+void ivgpu_vgpu_gtt_reset(struct ivgpu_vgpu *vgpu)
+{
+	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
+
+	lockdep_assert_held(&vgpu->lock);
+	gtt->pending = false;
+	ivgpu_vgpu_gtt_release(vgpu, 0, 0, true);
+	mutex_lock(&gtt->map_lock);
+	xa_destroy(&gtt->shadow);
+	ivgpu_vgpu_aperture_zap(vgpu, 0, ivgpu_vgpu_aperture_pages(vgpu));
+	mutex_unlock(&gtt->map_lock);
+	clear_highpage(gtt->scratch);
+}
+
+ssize_t ivgpu_vgpu_aperture_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
+			       size_t count, u64 off, bool write)
+{
+	size_t done = 0;
+
+	while (done < count) {
+		u32 in_page = offset_in_page(off);
+		size_t n = min_t(size_t, count - done, PAGE_SIZE - in_page);
+		struct page *page;
+		unsigned long left;
+		void *kaddr;
+
+		mutex_lock(&vgpu->lock);
+		page = ivgpu_vgpu_gtt_page(vgpu, off >> PAGE_SHIFT);
+		get_page(page);
+		mutex_unlock(&vgpu->lock);
+
+		kaddr = kmap_local_page(page);
+		if (!write)
+			left = copy_to_user(buf + done, kaddr + in_page, n);
+		else if (page != vgpu->gtt.scratch)
+			left = copy_from_user(kaddr + in_page, buf + done, n);
+		else
+			left = 0;	/* writes to unbacked memory are dropped */
+		kunmap_local(kaddr);
+		put_page(page);
+		if (left)
+			return done ? done : -EFAULT;
+		done += n;
+		off += n;
+	}
+	return done;
+}
+
+static vm_fault_t ivgpu_vgpu_aperture_fault(struct vm_fault *vmf)
+{
+	struct ivgpu_vgpu *vgpu = vmf->vma->vm_private_data;
+	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
+	u64 idx = ((u64)vmf->pgoff << PAGE_SHIFT) - IVGPU_APERTURE_OFFSET;
+	struct page *page;
+	vm_fault_t ret;
+	void *cur;
+
+	idx >>= PAGE_SHIFT;
+	mutex_lock(&gtt->map_lock);
+	cur = xa_load(&gtt->shadow, idx);
+	page = cur && !xa_is_value(cur) ? cur : gtt->scratch;
+	ret = vmf_insert_pfn(vmf->vma, vmf->address, page_to_pfn(page));
+	mutex_unlock(&gtt->map_lock);
+	return ret;
+}
+
+static const struct vm_operations_struct ivgpu_vgpu_aperture_vm_ops = {
+	.fault = ivgpu_vgpu_aperture_fault,
+};
+
+int ivgpu_vgpu_aperture_mmap(struct ivgpu_vgpu *vgpu,
+			     struct vm_area_struct *vma)
+{
+	u64 size = ivgpu_type_low_gm(vgpu->type->profile);
+	u64 start = ((u64)vma->vm_pgoff << PAGE_SHIFT) - IVGPU_APERTURE_OFFSET;
+	u64 len = vma->vm_end - vma->vm_start;
+
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (start >= size || len > size - start)
+		return -EINVAL;
+
+	ivgpu_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_ops = &ivgpu_vgpu_aperture_vm_ops;
+	vma->vm_private_data = vgpu;
+
+	mutex_lock(&vgpu->gtt.map_lock);
+	vgpu->gtt.mapping = vma->vm_file->f_mapping;
+	mutex_unlock(&vgpu->gtt.map_lock);
+	return 0;
+}

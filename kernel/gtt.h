@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The shadow GTT: for each present entry of a vGPU's GGTT slice, the guest
+ * page it points at, pinned through VFIO; and the aperture (BAR2), the CPU's
+ * view of graphics memory through those pages.
+ */
+#ifndef IVGPU_GTT_H
+#define IVGPU_GTT_H
+
+#include <linux/fs.h>
+#include <linux/mm_types.h>
+#include <linux/mutex.h>
+#include <linux/xarray.h>
+
+struct ivgpu_vgpu;
+
+struct ivgpu_vgpu_gtt_stats {
+	u64 pinned;		/* entries holding a pinned page now */
+	u64 pins;		/* successful pins, ever */
+	u64 unpins;
+	u64 pin_errors;		/* present entries whose page could not be pinned */
+	u64 scratch_hits;	/* accesses served by the scratch page */
+	u64 invalidated;	/* entries unpinned by a DMA unmap */
+};
+
+struct ivgpu_vgpu_gtt {
+	/*
+	 * Slice index -> pinned struct page, or IVGPU_GTT_UNRESOLVED for a
+	 * present entry without one (pin failed, or unmapped): such an entry
+	 * is pinned again on its next use. Absent: not present. Changed under
+	 * the vGPU lock and map_lock; read under either.
+	 */
+	struct xarray shadow;
+	struct mutex map_lock;		/* orders aperture faults and zaps */
+	struct address_space *mapping;	/* of the aperture mmaps; map_lock */
+	struct page *scratch;		/* what unbacked entries show */
+	/*
+	 * A PTE written in parts: the shadow follows once all 8 bytes came
+	 * (or anything else needs the entry). Protected by the vGPU lock.
+	 */
+	bool pending;
+	u8 pending_bytes;		/* bytes of the entry written so far */
+	u64 pending_idx;
+	u64 pending_old;		/* the value the shadow reflects */
+	struct ivgpu_vgpu_gtt_stats stats;	/* vGPU lock */
+};
+
+int ivgpu_vgpu_gtt_init(struct ivgpu_vgpu *vgpu);
+void ivgpu_vgpu_gtt_fini(struct ivgpu_vgpu *vgpu);
+
+/* All the following are called with the vGPU lock held. */
+void ivgpu_vgpu_gtt_write(struct ivgpu_vgpu *vgpu, u32 off, u64 val, u32 bytes);
+void ivgpu_vgpu_gtt_reset(struct ivgpu_vgpu *vgpu);
+void ivgpu_vgpu_gtt_dma_unmap(struct ivgpu_vgpu *vgpu, u64 iova, u64 length);
+
+/* Aperture access through the device fd and mmap. */
+ssize_t ivgpu_vgpu_aperture_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
+			       size_t count, u64 off, bool write);
+int ivgpu_vgpu_aperture_mmap(struct ivgpu_vgpu *vgpu,
+			     struct vm_area_struct *vma);
+
+#endif /* IVGPU_GTT_H */
