@@ -229,6 +229,13 @@ long ivgpu_vgpu_irq_set(struct ivgpu_vgpu *vgpu, void __user *arg)
 						 &data_size);
 	if (ret)
 		return ret;
+	/* Count 0 only means "disable": a trigger without data. */
+	if (!hdr.count && (hdr.flags & ~VFIO_IRQ_SET_ACTION_TYPE_MASK) !=
+			  VFIO_IRQ_SET_DATA_NONE)
+		return -EINVAL;
+	if (!hdr.count && (hdr.flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) !=
+			  VFIO_IRQ_SET_ACTION_TRIGGER)
+		return -EINVAL;
 	if (data_size) {
 		data = memdup_user(arg + minsz, data_size);
 		if (IS_ERR(data))

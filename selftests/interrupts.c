@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The gen8 interrupt hierarchy and the vblank clock: pipe enable, frame
+ * counters, IMR/IIR/IER latching, the master register, and delivery of
+ * rising edges as MSI or automasked INTx.
+ */
+#define _GNU_SOURCE
+#include <time.h>
+#include <unistd.h>
+
+#include "ivgpu.h"
+
+#define MSI	IVGPU_CFG_MSI_CAP
+
+/* Long enough for several 60 Hz ticks even on an emulated CPU. */
+#define WAIT_MS		1000
+#define QUIET_MS	250
+
+static void msleep(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static void pipe_enable(struct vgpu *v, int pipe, bool on)
+{
+	bar0_write32(v, TRANSCONF(pipe), on ? TRANSCONF_ENABLE : 0);
+}
+
+/* Let pipe vblanks latch and reach the master line. */
+static void vblank_irq_enable(struct vgpu *v, int pipe)
+{
+	bar0_write32(v, PIPE_ISR(pipe) + IMR, ~VBLANK);
+	bar0_write32(v, PIPE_ISR(pipe) + IER, VBLANK);
+	bar0_write32(v, MASTER_IRQ, MASTER_ENABLE);
+}
+
+static void iir_clear(struct vgpu *v, int pipe)
+{
+	bar0_write32(v, PIPE_ISR(pipe) + IIR, VBLANK);
+}
+
+/* Wait for the pipe's frame counter to reach at least n. */
+static bool frames_reach(struct vgpu *v, int pipe, uint32_t n)
+{
+	int i;
+
+	for (i = 0; i < WAIT_MS / 10; i++) {
+		if (bar0_read32(v, PIPE_FRMCOUNT(pipe)) >= n)
+			return true;
+		msleep(10);
+	}
+	return false;
+}
+
+static void close_fd(void *arg)
+{
+	close((int)(long)arg);
+}
+
+static int irq_eventfd(struct vgpu *v, unsigned int index)
+{
+	int fd = vfio_eventfd();
+
+	ASSERT_GE(fd, 0);
+	tap_defer(close_fd, (void *)(long)fd);
+	ASSERT_OK(vfio_irq_set_eventfd(&v->dev, index, fd));
+	return fd;
+}
+
+static void msi_enable(struct vgpu *v)
+{
+	cfg_write32(v, MSI + PCI_MSI_ADDRESS_LO, 0xfee00000);
+	cfg_write16(v, MSI + PCI_MSI_DATA_32, 0x41);
+	cfg_write16(v, MSI + PCI_MSI_FLAGS, PCI_MSI_FLAGS_ENABLE);
+}
+
+TEST(transconf_state_bit_follows_enable)
+{
+	struct vgpu *v = vgpu_new(TYPE_SMALL);
+
+	EXPECT_EQ(bar0_read32(v, TRANSCONF(PIPE_A)), 0);
+	pipe_enable(v, PIPE_A, true);
+	EXPECT_EQ(bar0_read32(v, TRANSCONF(PIPE_A)),
+		  TRANSCONF_ENABLE | TRANSCONF_STATE);
+	pipe_enable(v, PIPE_A, false);
+	EXPECT_EQ(bar0_read32(v, TRANSCONF(PIPE_A)), 0);
+	/* The state bit is not the guest's to set. */
+	bar0_write32(v, TRANSCONF(PIPE_B), TRANSCONF_STATE);
+	EXPECT_EQ(bar0_read32(v, TRANSCONF(PIPE_B)), 0);
+}
+
+TEST(vblank_advances_frame_counters_of_enabled_pipes)
+{
+	struct vgpu *v = vgpu_new(TYPE_SMALL);
+	uint32_t a, c;
+
+	pipe_enable(v, PIPE_A, true);
+	pipe_enable(v, PIPE_C, true);
+	ASSERT_TRUE(frames_reach(v, PIPE_A, 3));
+	ASSERT_TRUE(frames_reach(v, PIPE_C, 3));
+	EXPECT_EQ(bar0_read32(v, PIPE_FRMCOUNT(PIPE_B)), 0);
+
+	/* A stopped pipe's counter stops; the other goes on. */
+	pipe_enable(v, PIPE_A, false);
+	a = bar0_read32(v, PIPE_FRMCOUNT(PIPE_A));
+	c = bar0_read32(v, PIPE_FRMCOUNT(PIPE_C));
+	EXPECT_TRUE(frames_reach(v, PIPE_C, c + 3));
+	EXPECT_EQ(bar0_read32(v, PIPE_FRMCOUNT(PIPE_A)), a);
+}
+
+TEST(vblank_rate_is_about_60_hz)
+{
+	struct vgpu *v = vgpu_new(TYPE_SMALL);
+	uint32_t frames;
+
+	pipe_enable(v, PIPE_A, true);
+	msleep(1000);
+	pipe_enable(v, PIPE_A, false);
+	frames = bar0_read32(v, PIPE_FRMCOUNT(PIPE_A));
+	tap_log("%u frames in 1 s", frames);
+	/* A loaded, emulated machine may lose some ticks, never gain. */
+	EXPECT_GE(frames, 36);
+	EXPECT_LE(frames, 62);
+}
+
+TEST(masked_vblank_does_not_latch)
+{
+	struct vgpu *v = vgpu_new(TYPE_SMALL);
+
+	bar0_write32(v, PIPE_ISR(PIPE_A) + IMR, 0xffffffff);
+	pipe_enable(v, PIPE_A, true);
+	ASSERT_TRUE(frames_reach(v, PIPE_A, 3));
+	EXPECT_EQ(bar0_read32(v, PIPE_ISR(PIPE_A) + IIR), 0);
+}
+
+TEST(iir_latches_and_is_write_one_to_clear)
+{
+	struct vgpu *v = vgpu_new(TYPE_SMALL);
+
+	bar0_write32(v, PIPE_ISR(PIPE_A) + IMR, ~VBLANK);
+	pipe_enable(v, PIPE_A, true);
+	ASSERT_TRUE(frames_reach(v, PIPE_A, 2));
+	pipe_enable(v, PIPE_A, false);
+	EXPECT_EQ(bar0_read32(v, PIPE_ISR(PIPE_A) + IIR), VBLANK);
+
+	bar0_write32(v, PIPE_ISR(PIPE_A) + IIR, 0);
+	EXPECT_EQ(bar0_read32(v, PIPE_ISR(PIPE_A) + IIR), VBLANK);
+	iir_clear(v, PIPE_A);
+	EXPECT_EQ(bar0_read32(v, PIPE_ISR(PIPE_A) + IIR), 0);
+}
+
+TEST(master_register_shows_pending_blocks)
+{
+	struct vgpu *v = vgpu_new(TYPE_SMALL);
+
+	vblank_irq_enable(v, PIPE_B);
+	EXPECT_EQ(bar0_read32(v, MASTER_IRQ), MASTER_ENABLE);
+	pipe_enable(v, PIPE_B, true);
+	ASSERT_TRUE(frames_reach(v, PIPE_B, 2));
+	pipe_enable(v, PIPE_B, false);
+	EXPECT_EQ(bar0_read32(v, MASTER_IRQ), MASTER_ENABLE | MASTER_PIPE(PIPE_B));
+
+	/* Only the enable bit is stored; status bits ignore writes. */
+	bar0_write32(v, MASTER_IRQ, ~MASTER_ENABLE);
+	EXPECT_EQ(bar0_read32(v, MASTER_IRQ), MASTER_PIPE(PIPE_B));
+	bar0_write32(v, MASTER_IRQ, MASTER_ENABLE);
+	iir_clear(v, PIPE_B);
+	EXPECT_EQ(bar0_read32(v, MASTER_IRQ), MASTER_ENABLE);
+}
+
+TEST(vblank_interrupt_arrives_as_msi)
+{
+	struct vgpu *v = vgpu_new(TYPE_SMALL);
+	int intx = irq_eventfd(v, VFIO_PCI_INTX_IRQ_INDEX);
+	int msi = irq_eventfd(v, VFIO_PCI_MSI_IRQ_INDEX);
+
+	msi_enable(v);
+	vblank_irq_enable(v, PIPE_A);
+	pipe_enable(v, PIPE_A, true);
+	EXPECT_GT(vfio_eventfd_wait(msi, WAIT_MS), 0);
+
+	/* The line stays up until IIR is cleared: no new edge. */
+	EXPECT_EQ(vfio_eventfd_wait(msi, QUIET_MS), 0);
+	iir_clear(v, PIPE_A);
+	EXPECT_GT(vfio_eventfd_wait(msi, WAIT_MS), 0);
+
+	EXPECT_EQ(vfio_eventfd_wait(intx, 0), 0);
+	EXPECT_GE(vgpu_stat(v, "irq_msi"), 2);
+	EXPECT_EQ(vgpu_stat(v, "irq_intx"), 0);
+}
+
+TEST(vblank_interrupt_arrives_as_automasked_intx)
+{
+	struct vgpu *v = vgpu_new(TYPE_SMALL);
+	int intx = irq_eventfd(v, VFIO_PCI_INTX_IRQ_INDEX);
+
+	vblank_irq_enable(v, PIPE_A);
+	pipe_enable(v, PIPE_A, true);
+	EXPECT_GT(vfio_eventfd_wait(intx, WAIT_MS), 0);
+
+	/* Masked by the delivery: a new edge waits for the unmask... */
+	iir_clear(v, PIPE_A);
+	EXPECT_EQ(vfio_eventfd_wait(intx, QUIET_MS), 0);
+	/* ...which fires again at once, as the line is up again. */
+	ASSERT_OK(vfio_irq_unmask(&v->dev, VFIO_PCI_INTX_IRQ_INDEX, 0));
+	EXPECT_GT(vfio_eventfd_wait(intx, WAIT_MS), 0);
+	EXPECT_GE(vgpu_stat(v, "irq_intx"), 2);
+}
+
+TEST(no_interrupt_while_held_back)
+{
+	struct vgpu *v = vgpu_new(TYPE_SMALL);
+	int intx = irq_eventfd(v, VFIO_PCI_INTX_IRQ_INDEX);
+
+	/* INTX_DISABLE in the command register. */
+	cfg_write16(v, PCI_COMMAND, PCI_COMMAND_INTX_DISABLE);
+	vblank_irq_enable(v, PIPE_A);
+	pipe_enable(v, PIPE_A, true);
+	ASSERT_TRUE(frames_reach(v, PIPE_A, 3));
+	EXPECT_EQ(vfio_eventfd_wait(intx, 0), 0);
+	pipe_enable(v, PIPE_A, false);
+	iir_clear(v, PIPE_A);
+
+	/* The master enable off. */
+	cfg_write16(v, PCI_COMMAND, 0);
+	bar0_write32(v, MASTER_IRQ, 0);
+	pipe_enable(v, PIPE_A, true);
+	ASSERT_TRUE(frames_reach(v, PIPE_A,
+				 bar0_read32(v, PIPE_FRMCOUNT(PIPE_A)) + 3));
+	EXPECT_EQ(vfio_eventfd_wait(intx, 0), 0);
+
+	/* IER clear. */
+	bar0_write32(v, PIPE_ISR(PIPE_A) + IER, 0);
+	bar0_write32(v, MASTER_IRQ, MASTER_ENABLE);
+	ASSERT_TRUE(frames_reach(v, PIPE_A,
+				 bar0_read32(v, PIPE_FRMCOUNT(PIPE_A)) + 3));
+	EXPECT_EQ(vfio_eventfd_wait(intx, 0), 0);
+}
+
+TEST(clock_runs_only_while_open_with_a_pipe_enabled)
+{
+	struct vgpu *v = vgpu_new(TYPE_SMALL);
+
+	EXPECT_EQ(vgpu_stat(v, "vblank_running"), 0);
+	pipe_enable(v, PIPE_B, true);
+	EXPECT_EQ(vgpu_stat(v, "vblank_running"), 1);
+	pipe_enable(v, PIPE_B, false);
+	EXPECT_EQ(vgpu_stat(v, "vblank_running"), 0);
+
+	pipe_enable(v, PIPE_B, true);
+	vgpu_close(v);
+	EXPECT_EQ(vgpu_stat(v, "vblank_running"), 0);
+
+	/* Opening starts from power-on state. */
+	vgpu_open(v);
+	EXPECT_EQ(bar0_read32(v, TRANSCONF(PIPE_B)), 0);
+	EXPECT_EQ(bar0_read32(v, PIPE_FRMCOUNT(PIPE_B)), 0);
+	EXPECT_EQ(vgpu_stat(v, "vblank_running"), 0);
+}
+
+TEST(reset_stops_the_clock)
+{
+	struct vgpu *v = vgpu_new(TYPE_SMALL);
+
+	vblank_irq_enable(v, PIPE_A);
+	pipe_enable(v, PIPE_A, true);
+	ASSERT_TRUE(frames_reach(v, PIPE_A, 2));
+	ASSERT_OK(vfio_reset(&v->dev));
+
+	EXPECT_EQ(bar0_read32(v, TRANSCONF(PIPE_A)), 0);
+	EXPECT_EQ(bar0_read32(v, PIPE_ISR(PIPE_A) + IIR), 0);
+	EXPECT_EQ(bar0_read32(v, MASTER_IRQ), 0);
+	EXPECT_EQ(vgpu_stat(v, "vblank_running"), 0);
+	msleep(100);
+	EXPECT_EQ(bar0_read32(v, PIPE_FRMCOUNT(PIPE_A)), 0);
+}
