@@ -20,6 +20,7 @@ struct ivgpu_core_stats {
 	u64 ggtt_dropped;	/* writes to entries outside the slice */
 	u64 nomem;		/* writes dropped for lack of memory */
 	u64 events;		/* interrupt events raised */
+	u64 fb_errors;		/* plane registers that could not be shown */
 };
 
 struct ivgpu_core {

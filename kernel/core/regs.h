@@ -49,4 +49,39 @@
 #define PIPE_FRMCOUNT(pipe)		(0x70040 + PIPE_OFFSET(pipe))
 #define PIPE_FLIPCOUNT(pipe)		(0x70044 + PIPE_OFFSET(pipe))
 
+/* Pipe source size: (width - 1) << 16 | (height - 1). */
+#define PIPESRC(pipe)			(0x6001c + PIPE_OFFSET(pipe))
+
+/* Cursor of each pipe. */
+#define CURCNTR(pipe)			(0x70080 + PIPE_OFFSET(pipe))
+#define  MCURSOR_MODE_MASK		0x27
+#define  MCURSOR_MODE_64_ARGB		0x27
+#define  MCURSOR_MODE_128_ARGB		0x22
+#define  MCURSOR_MODE_256_ARGB		0x23
+#define CURBASE(pipe)			(0x70084 + PIPE_OFFSET(pipe))
+#define CURPOS(pipe)			(0x70088 + PIPE_OFFSET(pipe))
+#define  CURSOR_POS_SIGN		0x8000u
+#define  CURSOR_POS_MASK		0x1fffu
+
+/* Universal plane 1 (primary) of each pipe, Gen9 layout. */
+#define PLANE_CTL(pipe)			(0x70180 + PIPE_OFFSET(pipe))
+#define  PLANE_CTL_ENABLE		(1u << 31)
+#define  PLANE_CTL_FORMAT_SHIFT		24
+#define  PLANE_CTL_FORMAT_MASK		(0xfu << 24)
+#define  PLANE_CTL_FORMAT_XRGB_2101010	2
+#define  PLANE_CTL_FORMAT_XRGB_8888	4
+#define  PLANE_CTL_FORMAT_RGB_565	14
+#define  PLANE_CTL_ORDER_RGBX		(1u << 20)
+#define  PLANE_CTL_TILED_MASK		(7u << 10)
+#define  PLANE_CTL_TILED_LINEAR		(0u << 10)
+#define  PLANE_CTL_TILED_X		(1u << 10)
+#define  PLANE_CTL_ALPHA_MASK		(3u << 4)
+#define PLANE_STRIDE(pipe)		(0x70188 + PIPE_OFFSET(pipe))
+#define  PLANE_STRIDE_MASK		0x7ffu
+#define PLANE_POS(pipe)			(0x7018c + PIPE_OFFSET(pipe))
+#define PLANE_SIZE(pipe)		(0x70190 + PIPE_OFFSET(pipe))
+#define PLANE_SURF(pipe)		(0x7019c + PIPE_OFFSET(pipe))
+#define  PLANE_SURF_ADDR_MASK		0xfffff000u
+#define PLANE_OFFSET(pipe)		(0x701a4 + PIPE_OFFSET(pipe))
+
 #endif /* IVGPU_CORE_REGS_H */

@@ -8,6 +8,7 @@
 #include "env.h"
 #include "core.h"
 #include "display.h"
+#include "fbdec.h"
 #include "ggtt.h"
 #include "interrupt.h"
 #include "mmio.h"
@@ -455,5 +456,187 @@ TEST(ggtt_present_count)
 	EXPECT_EQ(ivgpu_ggtt_entry(c, 1), 0x3001);
 	ivgpu_core_reset(c);
 	EXPECT_EQ(c->ggtt_present, 0);
+	free_core(c);
+}
+
+/* A fake graphics memory for the decoder: 64 pages from gm_base. */
+#define FAKE_PAGES 64
+static u8 fake_gm[FAKE_PAGES][4096];
+
+static const u8 *fake_page(void *ctx, u64 n)
+{
+	ASSERT_LT(n, FAKE_PAGES);
+	return fake_gm[n];
+}
+
+static void enable_primary(struct ivgpu_core *c, u32 ctl, u32 w, u32 h,
+			   u32 stride_reg, u32 surf, u32 x, u32 y)
+{
+	w32(c, TRANSCONF(0), TRANSCONF_ENABLE);
+	w32(c, PLANE_CTL(0), PLANE_CTL_ENABLE | ctl);
+	w32(c, PLANE_SIZE(0), (h - 1) << 16 | (w - 1));
+	w32(c, PLANE_STRIDE(0), stride_reg);
+	w32(c, PLANE_OFFSET(0), y << 16 | x);
+	w32(c, PLANE_SURF(0), surf);
+}
+
+TEST(fb_linear_xrgb8888)
+{
+	struct ivgpu_core *c = new_core(small, 1);
+	struct ivgpu_fb fb;
+	u8 out[20 * 4 * 10];
+	u32 x, y;
+
+	for (y = 0; y < 64; y++)
+		for (x = 0; x < 4096; x++)
+			fake_gm[y][x] = (u8)(x * 7 + y * 13);
+	/* 20x10 at (3, 2) of a surface with 128-byte lines. */
+	enable_primary(c, PLANE_CTL_FORMAT_XRGB_8888 << 24, 20, 10, 2,
+		       0x10000, 3, 2);
+	ASSERT_EQ(ivgpu_fb_decode(c, IVGPU_PLANE_PRIMARY, &fb), 0);
+	EXPECT_EQ(fb.drm_format, IVGPU_FMT_XRGB8888);
+	EXPECT_EQ(fb.modifier, IVGPU_MOD_LINEAR);
+	EXPECT_EQ(fb.width, 20);
+	EXPECT_EQ(fb.height, 10);
+	EXPECT_EQ(fb.stride, 128);
+	EXPECT_EQ(fb.gm_base, 0x10000);
+	EXPECT_EQ(ivgpu_fb_linear_offset(&fb), 2 * 128 + 3 * 4);
+	EXPECT_EQ(fb.size, 4096);
+	ivgpu_fb_copy(&fb, fake_page, NULL, out, 80);
+	for (y = 0; y < 10; y++)
+		EXPECT_MEMEQ(out + y * 80, &fake_gm[0][(y + 2) * 128 + 12], 80);
+	free_core(c);
+}
+
+TEST(fb_formats)
+{
+	static const struct {
+		u32 ctl;
+		u32 fourcc;
+		u32 cpp;
+	} f[] = {
+		{ 4 << 24, IVGPU_FMT_XRGB8888, 4 },
+		{ 4 << 24 | 3 << 4, IVGPU_FMT_ARGB8888, 4 },
+		{ 4 << 24 | PLANE_CTL_ORDER_RGBX, IVGPU_FMT_XBGR8888, 4 },
+		{ 4 << 24 | PLANE_CTL_ORDER_RGBX | 2 << 4, IVGPU_FMT_ABGR8888, 4 },
+		{ 14 << 24, IVGPU_FMT_RGB565, 2 },
+		{ 2 << 24, IVGPU_FMT_XRGB2101010, 4 },
+		{ 2 << 24 | PLANE_CTL_ORDER_RGBX, IVGPU_FMT_XBGR2101010, 4 },
+	};
+	struct ivgpu_core *c = new_core(small, 1);
+	struct ivgpu_fb fb;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		enable_primary(c, f[i].ctl, 1024, 768, 64, 0, 0, 0);
+		ASSERT_EQ(ivgpu_fb_decode(c, IVGPU_PLANE_PRIMARY, &fb), 0);
+		EXPECT_EQ(fb.drm_format, f[i].fourcc);
+		EXPECT_EQ(fb.cpp, f[i].cpp);
+		EXPECT_EQ(fb.size, 4096 * 768);
+	}
+	EXPECT_EQ(c->stats.fb_errors, 0);
+	free_core(c);
+}
+
+TEST(fb_x_tiled_is_detiled)
+{
+	struct ivgpu_core *c = new_core(small, 1);
+	static u8 image[24][256 * 4];
+	struct ivgpu_fb fb;
+	static u8 out[20][200 * 4];
+	u32 x, y;
+
+	/* A 256x24 image tiled by hand: 2 tiles across, 3 tile rows. */
+	for (y = 0; y < 24; y++)
+		for (x = 0; x < 1024; x++) {
+			u32 tile = (y / 8) * 2 + x / 512;
+
+			image[y][x] = (u8)(x * 3 + y * 101);
+			fake_gm[tile][(y % 8) * 512 + x % 512] = image[y][x];
+		}
+	/* 200x20 from (10, 3): stride 2 tiles. */
+	enable_primary(c, PLANE_CTL_FORMAT_XRGB_8888 << 24 | PLANE_CTL_TILED_X,
+		       200, 20, 2, 0, 10, 3);
+	ASSERT_EQ(ivgpu_fb_decode(c, IVGPU_PLANE_PRIMARY, &fb), 0);
+	EXPECT_EQ(fb.modifier, IVGPU_MOD_X_TILED);
+	EXPECT_EQ(fb.stride, 1024);
+	EXPECT_EQ(fb.size, 3 * 8 * 1024);
+	ivgpu_fb_copy(&fb, fake_page, NULL, &out[0][0], 800);
+	for (y = 0; y < 20; y++)
+		EXPECT_MEMEQ(out[y], &image[y + 3][40], 800);
+	free_core(c);
+}
+
+TEST(fb_bad_values_disable_the_plane)
+{
+	struct ivgpu_core *c = new_core(small, 1);
+	u32 gm = 448u << 20;
+	struct ivgpu_fb fb;
+
+	/* No pipe, or plane off: disabled, not an error. */
+	EXPECT_EQ(ivgpu_fb_decode(c, IVGPU_PLANE_PRIMARY, &fb), -ENOENT);
+	enable_primary(c, 4 << 24, 64, 64, 4, 0, 0, 0);
+	w32(c, PLANE_CTL(0), 0);
+	EXPECT_EQ(ivgpu_fb_decode(c, IVGPU_PLANE_PRIMARY, &fb), -ENOENT);
+	EXPECT_EQ(c->stats.fb_errors, 0);
+
+	/* Stride too small for the line. */
+	enable_primary(c, 4 << 24, 64, 64, 3, 0, 0, 0);
+	EXPECT_EQ(ivgpu_fb_decode(c, IVGPU_PLANE_PRIMARY, &fb), -EINVAL);
+	EXPECT_EQ(fb.drm_format, 0);
+	EXPECT_EQ(fb.width, 0);
+	/* x offset pushes the line past the stride. */
+	enable_primary(c, 4 << 24, 64, 64, 4, 0, 1, 0);
+	EXPECT_EQ(ivgpu_fb_decode(c, IVGPU_PLANE_PRIMARY, &fb), -EINVAL);
+	/* Unknown format, Y tiling. */
+	enable_primary(c, 12 << 24, 64, 64, 4, 0, 0, 0);
+	EXPECT_EQ(ivgpu_fb_decode(c, IVGPU_PLANE_PRIMARY, &fb), -EINVAL);
+	enable_primary(c, 4 << 24 | 4 << 10, 64, 64, 4, 0, 0, 0);
+	EXPECT_EQ(ivgpu_fb_decode(c, IVGPU_PLANE_PRIMARY, &fb), -EINVAL);
+	/* Larger than the type's monitor. */
+	enable_primary(c, 4 << 24, 1025, 768, 0x7ff, 0, 0, 0);
+	EXPECT_EQ(ivgpu_fb_decode(c, IVGPU_PLANE_PRIMARY, &fb), -EINVAL);
+	/* Surface ending past the slice, and starting past it. */
+	enable_primary(c, 4 << 24, 64, 64, 4, gm - 4096, 0, 0);
+	EXPECT_EQ(ivgpu_fb_decode(c, IVGPU_PLANE_PRIMARY, &fb), -EINVAL);
+	enable_primary(c, 4 << 24, 64, 64, 4, 0xfffff000, 0, 0);
+	EXPECT_EQ(ivgpu_fb_decode(c, IVGPU_PLANE_PRIMARY, &fb), -EINVAL);
+	/* The largest offsets and stride stay in 64-bit arithmetic. */
+	enable_primary(c, 4 << 24 | PLANE_CTL_TILED_X, 1024, 768, 0x7ff,
+		       0, 0x1fff, 0x1fff);
+	EXPECT_EQ(ivgpu_fb_decode(c, IVGPU_PLANE_PRIMARY, &fb), -EINVAL);
+	EXPECT_EQ(c->stats.fb_errors, 8);
+
+	/* Fits exactly at the end of the slice. */
+	enable_primary(c, 4 << 24, 64, 64, 4, gm - 64 * 256, 0, 0);
+	EXPECT_EQ(ivgpu_fb_decode(c, IVGPU_PLANE_PRIMARY, &fb), 0);
+	free_core(c);
+}
+
+TEST(fb_cursor)
+{
+	struct ivgpu_core *c = new_core(small, 1);
+	struct ivgpu_fb fb;
+
+	w32(c, TRANSCONF(0), TRANSCONF_ENABLE);
+	EXPECT_EQ(ivgpu_fb_decode(c, IVGPU_PLANE_CURSOR, &fb), -ENOENT);
+	w32(c, CURCNTR(0), MCURSOR_MODE_128_ARGB);
+	w32(c, CURBASE(0), 0x200000);
+	w32(c, CURPOS(0), (CURSOR_POS_SIGN | 5) << 16 | 300);
+	w32(c, IVGPU_PVINFO_OFFSET + IVGPU_PV_CURSOR_X_HOT, 7);
+	w32(c, IVGPU_PVINFO_OFFSET + IVGPU_PV_CURSOR_Y_HOT, 9);
+	ASSERT_EQ(ivgpu_fb_decode(c, IVGPU_PLANE_CURSOR, &fb), 0);
+	EXPECT_EQ(fb.drm_format, IVGPU_FMT_ARGB8888);
+	EXPECT_EQ(fb.width, 128);
+	EXPECT_EQ(fb.height, 128);
+	EXPECT_EQ(fb.stride, 512);
+	EXPECT_EQ(fb.size, 65536);
+	EXPECT_EQ(fb.gm_base, 0x200000);
+	EXPECT_EQ(fb.x_pos, 300);
+	EXPECT_EQ(fb.y_pos, -5);
+	EXPECT_EQ(fb.x_hot, 7);
+	EXPECT_EQ(fb.y_hot, 9);
+	w32(c, CURCNTR(0), 0x21);	/* not an ARGB mode */
+	EXPECT_EQ(ivgpu_fb_decode(c, IVGPU_PLANE_CURSOR, &fb), -EINVAL);
 	free_core(c);
 }
