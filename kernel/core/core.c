@@ -48,6 +48,7 @@ void ivgpu_core_reset(struct ivgpu_core *c)
 	c->ggtt_present = 0;
 	c->intr_asserted = false;
 	c->pipes_changed = true;
+	c->flips_pending = 0;
 	ivgpu_pvinfo_init(c);
 }
 

@@ -33,6 +33,7 @@ struct ivgpu_core {
 	u64 ggtt_present;		/* entries with the present bit */
 	bool intr_asserted;		/* the interrupt line's level */
 	bool pipes_changed;		/* a transcoder was enabled or disabled */
+	u32 flips_pending;		/* pipes whose flip-done is due */
 	struct ivgpu_core_stats stats;
 };
 

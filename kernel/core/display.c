@@ -5,6 +5,7 @@
 #include "display.h"
 #include "core.h"
 #include "interrupt.h"
+#include "mmio.h"
 #include "regs.h"
 
 u32 ivgpu_display_enabled_pipes(const struct ivgpu_core *c)
@@ -29,7 +30,26 @@ void ivgpu_display_vblank(struct ivgpu_core *c)
 		ivgpu_reg_set(c, PIPE_FRMCOUNT(pipe),
 			      ivgpu_reg_get(c, PIPE_FRMCOUNT(pipe)) + 1);
 		ivgpu_intr_raise(c, GEN8_DE_PIPE_ISR(pipe), GEN8_PIPE_VBLANK);
+		if (c->flips_pending & (1u << pipe))
+			ivgpu_intr_raise(c, GEN8_DE_PIPE_ISR(pipe),
+					 GEN9_PIPE_PLANE1_FLIP_DONE);
 	}
+	c->flips_pending &= ~pipes;
+}
+
+/*
+ * A write to PLANE_SURF is a flip: the new surface shows from now on, the
+ * flip counter advances, and flip-done is signalled at the next vblank.
+ */
+u32 ivgpu_display_surf_write(struct ivgpu_core *c, const struct ivgpu_reg *r,
+			     u32 off, u32 old, u32 new)
+{
+	int pipe = r->arg;
+
+	ivgpu_reg_set(c, PIPE_FLIPCOUNT(pipe),
+		      ivgpu_reg_get(c, PIPE_FLIPCOUNT(pipe)) + 1);
+	c->flips_pending |= 1u << pipe;
+	return new;
 }
 
 /*

@@ -16,6 +16,8 @@ u32 ivgpu_display_enabled_pipes(const struct ivgpu_core *c);
 /* One vertical blank on every enabled pipe. */
 void ivgpu_display_vblank(struct ivgpu_core *c);
 
+u32 ivgpu_display_surf_write(struct ivgpu_core *c, const struct ivgpu_reg *r,
+			     u32 off, u32 old, u32 new);
 u32 ivgpu_display_transconf_write(struct ivgpu_core *c,
 				  const struct ivgpu_reg *r, u32 off,
 				  u32 old, u32 new);

@@ -640,3 +640,25 @@ TEST(fb_cursor)
 	EXPECT_EQ(ivgpu_fb_decode(c, IVGPU_PLANE_CURSOR, &fb), -EINVAL);
 	free_core(c);
 }
+
+TEST(flip_counts_and_signals_at_vblank)
+{
+	struct ivgpu_core *c = new_core(small, 1);
+	u32 pipe_b = GEN8_DE_PIPE_ISR(1);
+
+	w32(c, TRANSCONF(1), TRANSCONF_ENABLE);
+	w32(c, pipe_b + IRQ_IMR, 0);
+	w32(c, PLANE_SURF(1), 0x40000);
+	w32(c, PLANE_SURF(1), 0x80000);
+	EXPECT_EQ(r32(c, PIPE_FLIPCOUNT(1)), 2);
+	EXPECT_EQ(r32(c, PLANE_SURF(1)), 0x80000);
+	EXPECT_EQ(r32(c, pipe_b + IRQ_IIR), 0);
+	ivgpu_display_vblank(c);
+	EXPECT_EQ(r32(c, pipe_b + IRQ_IIR),
+		  GEN8_PIPE_VBLANK | GEN9_PIPE_PLANE1_FLIP_DONE);
+	w32(c, pipe_b + IRQ_IIR, 0xffffffff);
+	ivgpu_display_vblank(c);
+	EXPECT_EQ(r32(c, pipe_b + IRQ_IIR), GEN8_PIPE_VBLANK);
+	EXPECT_EQ(r32(c, PIPE_FLIPCOUNT(0)), 0);
+	free_core(c);
+}
