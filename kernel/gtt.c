@@ -228,6 +228,16 @@ static struct page *ivgpu_vgpu_gtt_page(struct ivgpu_vgpu *vgpu, u64 idx)
 	return gtt->scratch;
 }
 
+/* The PTE value the shadow of @idx reflects (a part-written entry's old one). */
+static u64 ivgpu_vgpu_gtt_shadowed(struct ivgpu_vgpu *vgpu, u64 idx)
+{
+	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
+
+	if (gtt->pending && gtt->pending_idx == idx)
+		return gtt->pending_old;
+	return ivgpu_ggtt_entry(&vgpu->core, idx);
+}
+
 /*
  * Unpin the pinned entries whose page lies in [iova, iova + length), or all
  * of them; they stay present and are pinned again on their next use.
@@ -240,7 +250,7 @@ static void ivgpu_vgpu_gtt_release(struct ivgpu_vgpu *vgpu, u64 iova,
 	void *cur;
 
 	xa_for_each(&gtt->shadow, idx, cur) {
-		u64 pte = ivgpu_ggtt_entry(&vgpu->core, idx);
+		u64 pte = ivgpu_vgpu_gtt_shadowed(vgpu, idx);
 		u64 addr = ivgpu_pte_addr(pte);
 
 		if (xa_is_value(cur))
@@ -262,7 +272,6 @@ static void ivgpu_vgpu_gtt_release(struct ivgpu_vgpu *vgpu, u64 iova,
 void ivgpu_vgpu_gtt_dma_unmap(struct ivgpu_vgpu *vgpu, u64 iova, u64 length)
 {
 	lockdep_assert_held(&vgpu->lock);
-	ivgpu_vgpu_gtt_flush(vgpu);
 	ivgpu_vgpu_gtt_release(vgpu, iova, length, false);
 }
 
@@ -272,8 +281,8 @@ void ivgpu_vgpu_gtt_reset(struct ivgpu_vgpu *vgpu)
 	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
 
 	lockdep_assert_held(&vgpu->lock);
-	gtt->pending = false;
 	ivgpu_vgpu_gtt_release(vgpu, 0, 0, true);
+	gtt->pending = false;
 	mutex_lock(&gtt->map_lock);
 	xa_destroy(&gtt->shadow);
 	ivgpu_vgpu_aperture_zap(vgpu, 0, ivgpu_vgpu_aperture_pages(vgpu));
