@@ -29,6 +29,7 @@ typedef uint64_t u64;
 typedef int32_t s32;
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define max_t(type, a, b) ((type)(a) > (type)(b) ? (type)(a) : (type)(b))
 #endif
 
 #define IVGPU_MIB(x) ((u64)(x) << 20)

@@ -8,6 +8,7 @@
 #include "env.h"
 #include "core.h"
 #include "display.h"
+#include "edid.h"
 #include "fbdec.h"
 #include "ggtt.h"
 #include "interrupt.h"
@@ -661,4 +662,83 @@ TEST(flip_counts_and_signals_at_vblank)
 	EXPECT_EQ(r32(c, pipe_b + IRQ_IIR), GEN8_PIPE_VBLANK);
 	EXPECT_EQ(r32(c, PIPE_FLIPCOUNT(0)), 0);
 	free_core(c);
+}
+
+static const u8 *dtd_of(const u8 *edid, u32 at)
+{
+	return edid + at;
+}
+
+TEST(edid_1920x1200_base_block)
+{
+	u8 e[IVGPU_EDID_MAX];
+	const u8 *d;
+
+	ASSERT_EQ(ivgpu_edid_generate(e, 1920, 1200), 128);
+	EXPECT_EQ(ivgpu_edid_validate(e, 128), 0);
+	EXPECT_EQ(e[126], 0);
+	EXPECT_EQ(e[8] << 8 | e[9], 0x26c7);	/* "IVG" */
+	/* Preferred mode: CVT-RB 1920x1200@60 is 154.00 MHz, 2080x1235. */
+	d = dtd_of(e, 54);
+	EXPECT_EQ(d[0] | d[1] << 8, 15400);
+	EXPECT_EQ(d[2] | (d[4] >> 4) << 8, 1920);
+	EXPECT_EQ(d[3] | (d[4] & 0xf) << 8, 160);
+	EXPECT_EQ(d[5] | (d[7] >> 4) << 8, 1200);
+	EXPECT_EQ(d[6] | (d[7] & 0xf) << 8, 35);
+	EXPECT_EQ(d[8], 48);
+	EXPECT_EQ(d[9], 32);
+	EXPECT_EQ(d[10], 0x36);			/* vfront 3, vsync 6 */
+	EXPECT_MEMEQ(e + 90 + 5, "ivgpu\n       ", 13);
+	/* Standard timings up to 1920x1200, 1024x768 established. */
+	EXPECT_EQ(e[36] & 0x08, 0x08);
+	EXPECT_EQ(e[38 + 14], 1920 / 8 - 31);
+	EXPECT_EQ(e[38 + 15], 0x00);
+}
+
+TEST(edid_3840x2160_has_an_extension)
+{
+	u8 e[IVGPU_EDID_MAX];
+	const u8 *d;
+
+	ASSERT_EQ(ivgpu_edid_generate(e, 3840, 2160), 256);
+	EXPECT_EQ(ivgpu_edid_validate(e, 256), 0);
+	EXPECT_EQ(e[126], 1);
+	EXPECT_EQ(e[128], 0x02);
+	/* CVT-RB 3840x2160@60 is 533.25 MHz, 4000x2222. */
+	d = dtd_of(e, 128 + 7);
+	EXPECT_EQ(d[0] | d[1] << 8, 53325);
+	EXPECT_EQ(d[2] | (d[4] >> 4) << 8, 3840);
+	EXPECT_EQ(d[5] | (d[7] >> 4) << 8, 2160);
+	EXPECT_EQ(d[6] | (d[7] & 0xf) << 8, 62);
+	EXPECT_MEMEQ(d, dtd_of(e, 54), 18);
+}
+
+TEST(edid_1024x768_modes)
+{
+	u8 e[IVGPU_EDID_MAX];
+	const u8 *d = dtd_of(e, 54);
+
+	ASSERT_EQ(ivgpu_edid_generate(e, 1024, 768), 128);
+	EXPECT_EQ(ivgpu_edid_validate(e, 128), 0);
+	EXPECT_EQ(d[2] | (d[4] >> 4) << 8, 1024);
+	EXPECT_EQ(d[10] & 0xf, 4);		/* 4:3 vsync width */
+	EXPECT_EQ(e[38], 0x01);			/* no standard mode fits */
+}
+
+TEST(edid_validation_rejects_bad_blobs)
+{
+	u8 e[IVGPU_EDID_MAX];
+
+	ivgpu_edid_generate(e, 3840, 2160);
+	EXPECT_EQ(ivgpu_edid_validate(e, 0), -EINVAL);
+	EXPECT_EQ(ivgpu_edid_validate(e, 100), -EINVAL);
+	EXPECT_EQ(ivgpu_edid_validate(e, 128), -EINVAL);	/* 1 ext announced */
+	EXPECT_EQ(ivgpu_edid_validate(e, 384), -EINVAL);
+	e[200] ^= 1;
+	EXPECT_EQ(ivgpu_edid_validate(e, 256), -EINVAL);	/* checksum */
+	e[200] ^= 1;
+	e[0] = 0x01;
+	EXPECT_EQ(ivgpu_edid_validate(e, 256), -EINVAL);	/* header */
+	e[0] = 0x00;
+	EXPECT_EQ(ivgpu_edid_validate(e, 256), 0);
 }
