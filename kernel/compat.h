@@ -54,4 +54,14 @@ static inline void ivgpu_vm_flags_set(struct vm_area_struct *vma,
 #endif
 }
 
+static inline void ivgpu_vm_flags_clear(struct vm_area_struct *vma,
+					vm_flags_t flags)
+{
+#ifdef IVGPU_HAVE_VM_FLAGS_SET
+	vm_flags_clear(vma, flags);
+#else
+	vma->vm_flags &= ~flags;
+#endif
+}
+
 #endif /* IVGPU_COMPAT_H */

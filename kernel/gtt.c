@@ -96,6 +96,7 @@ static bool ivgpu_vgpu_gtt_set(struct ivgpu_vgpu *vgpu, u64 idx, void *entry)
 		stored = !entry;
 	}
 	ivgpu_vgpu_aperture_zap(vgpu, idx, 1);
+	ivgpu_vgpu_display_entry_changed(vgpu, idx);
 	mutex_unlock(&gtt->map_lock);
 	return stored;
 }
@@ -199,11 +200,7 @@ void ivgpu_vgpu_gtt_write(struct ivgpu_vgpu *vgpu, u32 off, u64 val, u32 bytes)
 		ivgpu_vgpu_gtt_flush(vgpu);
 }
 
-/*
- * The page behind entry @idx, pinning it if needed; the scratch page if
- * there is none. The caller holds the vGPU lock.
- */
-static struct page *ivgpu_vgpu_gtt_page(struct ivgpu_vgpu *vgpu, u64 idx)
+struct page *ivgpu_vgpu_gtt_page(struct ivgpu_vgpu *vgpu, u64 idx)
 {
 	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
 	struct page *page;
@@ -324,6 +321,13 @@ ssize_t ivgpu_vgpu_aperture_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
 	return done;
 }
 
+struct page *ivgpu_vgpu_gtt_peek(struct ivgpu_vgpu *vgpu, u64 idx)
+{
+	void *cur = xa_load(&vgpu->gtt.shadow, idx);
+
+	return cur && !xa_is_value(cur) ? cur : NULL;
+}
+
 static vm_fault_t ivgpu_vgpu_aperture_fault(struct vm_fault *vmf)
 {
 	struct ivgpu_vgpu *vgpu = vmf->vma->vm_private_data;
@@ -331,12 +335,12 @@ static vm_fault_t ivgpu_vgpu_aperture_fault(struct vm_fault *vmf)
 	u64 idx = ((u64)vmf->pgoff << PAGE_SHIFT) - IVGPU_APERTURE_OFFSET;
 	struct page *page;
 	vm_fault_t ret;
-	void *cur;
 
 	idx >>= PAGE_SHIFT;
 	mutex_lock(&gtt->map_lock);
-	cur = xa_load(&gtt->shadow, idx);
-	page = cur && !xa_is_value(cur) ? cur : gtt->scratch;
+	page = ivgpu_vgpu_gtt_peek(vgpu, idx);
+	if (!page)
+		page = gtt->scratch;
 	ret = vmf_insert_pfn(vmf->vma, vmf->address, page_to_pfn(page));
 	mutex_unlock(&gtt->map_lock);
 	return ret;

@@ -31,8 +31,8 @@ struct ivgpu_vgpu_gtt {
 	 * the vGPU lock and map_lock; read under either.
 	 */
 	struct xarray shadow;
-	struct mutex map_lock;		/* orders aperture faults and zaps */
-	struct address_space *mapping;	/* of the aperture mmaps; map_lock */
+	struct mutex map_lock;		/* orders mmap faults (aperture, display) and zaps */
+	struct address_space *mapping;	/* of the device file's mmaps; map_lock */
 	struct page *scratch;		/* what unbacked entries show */
 	/*
 	 * A PTE written in parts: the shadow follows once all 8 bytes came
@@ -52,6 +52,15 @@ void ivgpu_vgpu_gtt_fini(struct ivgpu_vgpu *vgpu);
 void ivgpu_vgpu_gtt_write(struct ivgpu_vgpu *vgpu, u32 off, u64 val, u32 bytes);
 void ivgpu_vgpu_gtt_reset(struct ivgpu_vgpu *vgpu);
 void ivgpu_vgpu_gtt_dma_unmap(struct ivgpu_vgpu *vgpu, u64 iova, u64 length);
+
+/*
+ * The page behind entry @idx, pinning it if needed; the scratch page if
+ * there is none. Never NULL.
+ */
+struct page *ivgpu_vgpu_gtt_page(struct ivgpu_vgpu *vgpu, u64 idx);
+
+/* The pinned page of @idx, or NULL; under map_lock or the vGPU lock. */
+struct page *ivgpu_vgpu_gtt_peek(struct ivgpu_vgpu *vgpu, u64 idx);
 
 /* Aperture access through the device fd and mmap. */
 ssize_t ivgpu_vgpu_aperture_rw(struct ivgpu_vgpu *vgpu, char __user *buf,

@@ -8,7 +8,9 @@
 #include <linux/uaccess.h>
 #include <linux/ivgpu.h>
 #include "compat.h"
+#include "core/monitor.h"
 #include "debugfs.h"
+#include "dmabuf.h"
 #include "gpu.h"
 #include "vgpu.h"
 
@@ -20,14 +22,19 @@ static struct ivgpu_vgpu *to_ivgpu_vgpu(struct vfio_device *vdev)
 /*
  * The regions userspace can access. Register regions split every access
  * into naturally aligned pieces of at most max_access bytes, handled under
- * the vGPU lock; memory regions move bytes with bulk_rw.
+ * the vGPU lock; memory regions move bytes with bulk_rw. Device-specific
+ * regions (index 9 on) name their type in a capability; sparse_mmap adds a
+ * capability with one mmap-able area, [0, sparse_size).
  */
 struct ivgpu_vgpu_region {
 	u32 flags;
 	u32 max_access;
+	u32 cap_type;
+	u32 cap_subtype;
+	u64 (*sparse_size)(struct ivgpu_vgpu *vgpu);
 	u64 (*size)(struct ivgpu_vgpu *vgpu);
 	u64 (*read)(struct ivgpu_vgpu *vgpu, u64 off, u32 bytes);
-	void (*write)(struct ivgpu_vgpu *vgpu, u64 off, u64 val, u32 bytes);
+	int (*write)(struct ivgpu_vgpu *vgpu, u64 off, u64 val, u32 bytes);
 	ssize_t (*bulk_rw)(struct ivgpu_vgpu *vgpu, char __user *buf,
 			   size_t count, u64 off, bool write);
 	int (*mmap)(struct ivgpu_vgpu *vgpu, struct vm_area_struct *vma);
@@ -43,12 +50,13 @@ static u64 ivgpu_vgpu_cfg_read(struct ivgpu_vgpu *vgpu, u64 off, u32 bytes)
 	return ivgpu_cfg_read(&vgpu->core.cfg, off, bytes);
 }
 
-static void ivgpu_vgpu_cfg_write(struct ivgpu_vgpu *vgpu, u64 off, u64 val,
-				 u32 bytes)
+static int ivgpu_vgpu_cfg_write(struct ivgpu_vgpu *vgpu, u64 off, u64 val,
+				u32 bytes)
 {
 	ivgpu_cfg_write(&vgpu->core.cfg, off, val, bytes);
 	/* MSI enable or INTx disable may change how the line is delivered. */
 	ivgpu_vgpu_irq_update(vgpu);
+	return 0;
 }
 
 static u64 ivgpu_vgpu_bar0_size(struct ivgpu_vgpu *vgpu)
@@ -61,17 +69,18 @@ static u64 ivgpu_vgpu_bar0_read(struct ivgpu_vgpu *vgpu, u64 off, u32 bytes)
 	return ivgpu_core_bar0_read(&vgpu->core, off, bytes);
 }
 
-static void ivgpu_vgpu_bar0_write(struct ivgpu_vgpu *vgpu, u64 off, u64 val,
-				  u32 bytes)
+static int ivgpu_vgpu_bar0_write(struct ivgpu_vgpu *vgpu, u64 off, u64 val,
+				 u32 bytes)
 {
 	if (off >= IVGPU_GGTT_OFFSET) {
 		ivgpu_vgpu_gtt_write(vgpu, off - IVGPU_GGTT_OFFSET, val, bytes);
-		return;
+		return 0;
 	}
 	ivgpu_core_bar0_write(&vgpu->core, off, val, bytes);
 	if (vgpu->core.pipes_changed)
 		ivgpu_vgpu_vblank_update(vgpu);
 	ivgpu_vgpu_irq_update(vgpu);
+	return 0;
 }
 
 static u64 ivgpu_vgpu_bar2_size(struct ivgpu_vgpu *vgpu)
@@ -79,8 +88,7 @@ static u64 ivgpu_vgpu_bar2_size(struct ivgpu_vgpu *vgpu)
 	return ivgpu_type_low_gm(vgpu->type->profile);
 }
 
-
-static const struct ivgpu_vgpu_region ivgpu_vgpu_regions[VFIO_PCI_NUM_REGIONS] = {
+static const struct ivgpu_vgpu_region ivgpu_vgpu_regions[IVGPU_NUM_REGIONS] = {
 	[VFIO_PCI_BAR0_REGION_INDEX] = {
 		.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE,
 		.max_access = 8,
@@ -91,6 +99,7 @@ static const struct ivgpu_vgpu_region ivgpu_vgpu_regions[VFIO_PCI_NUM_REGIONS] =
 	[VFIO_PCI_BAR2_REGION_INDEX] = {
 		.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
 			 VFIO_REGION_INFO_FLAG_MMAP,
+		.sparse_size = ivgpu_vgpu_bar2_size,
 		.size = ivgpu_vgpu_bar2_size,
 		.bulk_rw = ivgpu_vgpu_aperture_rw,
 		.mmap = ivgpu_vgpu_aperture_mmap,
@@ -102,11 +111,46 @@ static const struct ivgpu_vgpu_region ivgpu_vgpu_regions[VFIO_PCI_NUM_REGIONS] =
 		.read = ivgpu_vgpu_cfg_read,
 		.write = ivgpu_vgpu_cfg_write,
 	},
+	[IVGPU_REGION_EDID] = {
+		.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE,
+		.max_access = 4,
+		.cap_type = VFIO_REGION_TYPE_GFX,
+		.cap_subtype = VFIO_REGION_SUBTYPE_GFX_EDID,
+		.size = ivgpu_vgpu_edid_region_size,
+		.read = ivgpu_vgpu_edid_region_read,
+		.write = ivgpu_vgpu_edid_region_write,
+	},
+	[IVGPU_REGION_FRAMEBUFFER] = {
+		.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
+			 VFIO_REGION_INFO_FLAG_MMAP,
+		.cap_type = IVGPU_REGION_TYPE,
+		.cap_subtype = IVGPU_REGION_SUBTYPE_FRAMEBUFFER,
+		.sparse_size = ivgpu_vgpu_frame_size,
+		.size = ivgpu_vgpu_fb_region_size,
+		.bulk_rw = ivgpu_vgpu_fb_region_rw,
+		.mmap = ivgpu_vgpu_fb_region_mmap,
+	},
+	[IVGPU_REGION_PLANE0] = {
+		.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_MMAP,
+		.cap_type = IVGPU_REGION_TYPE,
+		.cap_subtype = IVGPU_REGION_SUBTYPE_PLANE,
+		.size = ivgpu_vgpu_plane_region_size,
+		.bulk_rw = ivgpu_vgpu_plane_region_rw,
+		.mmap = ivgpu_vgpu_plane_region_mmap,
+	},
+	[IVGPU_REGION_PLANE1] = {
+		.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_MMAP,
+		.cap_type = IVGPU_REGION_TYPE,
+		.cap_subtype = IVGPU_REGION_SUBTYPE_PLANE,
+		.size = ivgpu_vgpu_plane_region_size,
+		.bulk_rw = ivgpu_vgpu_plane_region_rw,
+		.mmap = ivgpu_vgpu_plane_region_mmap,
+	},
 };
 
 static const struct ivgpu_vgpu_region *ivgpu_vgpu_region(unsigned int index)
 {
-	if (index >= VFIO_PCI_NUM_REGIONS || !ivgpu_vgpu_regions[index].size)
+	if (index >= IVGPU_NUM_REGIONS || !ivgpu_vgpu_regions[index].size)
 		return NULL;
 	return &ivgpu_vgpu_regions[index];
 }
@@ -151,13 +195,17 @@ static ssize_t ivgpu_vgpu_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
 		u32 i;
 
 		if (write) {
+			int ret;
+
 			if (copy_from_user(bytes, buf + done, n))
 				return done ? done : -EFAULT;
 			for (i = 0; i < n; i++)
 				val |= (u64)bytes[i] << (8 * i);
 			mutex_lock(&vgpu->lock);
-			r->write(vgpu, off, val, n);
+			ret = r->write(vgpu, off, val, n);
 			mutex_unlock(&vgpu->lock);
+			if (ret)
+				return done ? done : ret;
 		} else {
 			mutex_lock(&vgpu->lock);
 			val = r->read(vgpu, off, n);
@@ -198,24 +246,38 @@ static long ivgpu_vgpu_get_info(void __user *arg)
 	if (info.argsz < minsz)
 		return -EINVAL;
 	info.flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
-	info.num_regions = VFIO_PCI_NUM_REGIONS;
+	info.num_regions = IVGPU_NUM_REGIONS;
 	info.num_irqs = VFIO_PCI_NUM_IRQS;
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }
 
 /*
- * The aperture's sparse-mmap capability: one area, the instance's slice
- * (which is all of BAR2, as the slice starts at graphics address 0).
+ * A region's capabilities: its type (device-specific regions), and one
+ * mmap-able area (the aperture: the instance's slice, which is all of BAR2
+ * as the slice starts at graphics address 0; the framebuffer region: its
+ * pixels, not the metadata page).
  */
 static int ivgpu_vgpu_region_caps(struct ivgpu_vgpu *vgpu,
-				  struct vfio_region_info *info,
+				  const struct ivgpu_vgpu_region *r,
 				  struct vfio_info_cap *caps)
 {
 	struct vfio_region_info_cap_sparse_mmap *sparse;
 	size_t size = struct_size(sparse, areas, 1);
 	int ret;
 
-	if (info->index != VFIO_PCI_BAR2_REGION_INDEX)
+	if (r->cap_type) {
+		struct vfio_region_info_cap_type type = {
+			.header.id = VFIO_REGION_INFO_CAP_TYPE,
+			.header.version = 1,
+			.type = r->cap_type,
+			.subtype = r->cap_subtype,
+		};
+
+		ret = vfio_info_add_capability(caps, &type.header, sizeof(type));
+		if (ret)
+			return ret;
+	}
+	if (!r->sparse_size)
 		return 0;
 	sparse = kzalloc(size, GFP_KERNEL);
 	if (!sparse)
@@ -224,7 +286,7 @@ static int ivgpu_vgpu_region_caps(struct ivgpu_vgpu *vgpu,
 	sparse->header.version = 1;
 	sparse->nr_areas = 1;
 	sparse->areas[0].offset = 0;
-	sparse->areas[0].size = info->size;
+	sparse->areas[0].size = r->sparse_size(vgpu);
 	ret = vfio_info_add_capability(caps, &sparse->header, size);
 	kfree(sparse);
 	return ret;
@@ -241,7 +303,7 @@ static long ivgpu_vgpu_get_region_info(struct ivgpu_vgpu *vgpu,
 
 	if (copy_from_user(&info, arg, minsz))
 		return -EFAULT;
-	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_REGIONS)
+	if (info.argsz < minsz || info.index >= IVGPU_NUM_REGIONS)
 		return -EINVAL;
 	r = ivgpu_vgpu_region(info.index);
 	info.offset = (u64)info.index << IVGPU_REGION_SHIFT;
@@ -249,9 +311,11 @@ static long ivgpu_vgpu_get_region_info(struct ivgpu_vgpu *vgpu,
 	info.flags = r ? r->flags : 0;
 	info.cap_offset = 0;
 
-	ret = ivgpu_vgpu_region_caps(vgpu, &info, &caps);
-	if (ret)
+	ret = r ? ivgpu_vgpu_region_caps(vgpu, r, &caps) : 0;
+	if (ret) {
+		kfree(caps.buf);
 		return ret;
+	}
 	if (caps.size) {
 		info.flags |= VFIO_REGION_INFO_FLAG_CAPS;
 		if (info.argsz < sizeof(info) + caps.size) {
@@ -290,6 +354,7 @@ static long ivgpu_vgpu_get_irq_info(void __user *arg)
 static void ivgpu_vgpu_reset_locked(struct ivgpu_vgpu *vgpu)
 {
 	lockdep_assert_held(&vgpu->lock);
+	ivgpu_vgpu_display_reset(vgpu);
 	ivgpu_vgpu_gtt_reset(vgpu);
 	ivgpu_core_reset(&vgpu->core);
 	vgpu->irq.line = false;
@@ -322,17 +387,22 @@ static long ivgpu_vgpu_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	case VFIO_DEVICE_RESET:
 		ivgpu_vgpu_reset(vgpu);
 		return 0;
+	case VFIO_DEVICE_QUERY_GFX_PLANE:
+		return ivgpu_vgpu_query_plane(vgpu, uarg);
+	case VFIO_DEVICE_GET_GFX_DMABUF:
+		return ivgpu_vgpu_get_dmabuf(vgpu, uarg);
 	}
 	return -ENOTTY;
 }
 
-/* A new user gets a device in its power-on state. */
+/* A new user gets a device in its power-on state, and a new monitor. */
 static int ivgpu_vgpu_open_device(struct vfio_device *vdev)
 {
 	struct ivgpu_vgpu *vgpu = to_ivgpu_vgpu(vdev);
 
 	mutex_lock(&vgpu->lock);
 	vgpu->open = true;
+	ivgpu_monitor_init(&vgpu->core);
 	ivgpu_vgpu_reset_locked(vgpu);
 	mutex_unlock(&vgpu->lock);
 	return 0;
@@ -350,6 +420,7 @@ static void ivgpu_vgpu_close_device(struct vfio_device *vdev)
 
 	mutex_lock(&vgpu->lock);
 	ivgpu_vgpu_reset_locked(vgpu);
+	ivgpu_vgpu_display_release(vgpu);
 	ivgpu_vgpu_irq_disable_all(vgpu);
 	mutex_unlock(&vgpu->lock);
 }
@@ -409,6 +480,7 @@ static int ivgpu_vgpu_init_dev(struct vfio_device *vdev)
 		goto out_fini_core;
 	mutex_init(&vgpu->lock);
 	ivgpu_vgpu_vblank_init(vgpu);
+	ivgpu_vgpu_display_init(vgpu);
 	return 0;
 
 out_fini_core:
@@ -486,6 +558,7 @@ static DEVICE_ATTR_RO(vgpu_id);
 
 static struct attribute *ivgpu_vgpu_attrs[] = {
 	&dev_attr_vgpu_id.attr,
+	&dev_attr_gfx_plane.attr,
 	NULL,
 };
 

@@ -9,6 +9,7 @@
 #include <linux/mutex.h>
 #include <linux/vfio.h>
 #include "core/core.h"
+#include "display.h"
 #include "gtt.h"
 #include "irq.h"
 #include "vblank.h"
@@ -29,6 +30,7 @@ struct ivgpu_vgpu {
 	struct ivgpu_vgpu_gtt gtt;
 	struct ivgpu_vgpu_irq irq;
 	struct ivgpu_vgpu_vblank vblank;
+	struct ivgpu_vgpu_display display;
 	struct dentry *debugfs;
 };
 

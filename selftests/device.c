@@ -4,6 +4,7 @@
  * region bounds, and guest memory mapping through its container.
  */
 #define _GNU_SOURCE
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -11,18 +12,23 @@
 #include "ivgpu.h"
 
 #define RW	(VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE)
-#define NR_REGIONS	9
+#define NR_REGIONS	IVGPU_NUM_REGIONS
 #define NR_IRQS		5
 
+/* Sizes that depend on the type. */
+#define SIZE_LOW_GM	(~0ULL)		/* the aperture */
+#define SIZE_FRAME	(~1ULL)		/* the largest frame, 4 bytes a pixel */
+#define SIZE_FRAME_META	(~2ULL)		/* that and a metadata page */
+
 struct region_want {
-	uint64_t size;		/* ~0: the type's low GM */
+	uint64_t size;
 	uint32_t flags;
 };
 
 static const struct region_want regions[NR_REGIONS] = {
 	[VFIO_PCI_BAR0_REGION_INDEX]	= { IVGPU_BAR0_SIZE, RW },
 	[VFIO_PCI_BAR1_REGION_INDEX]	= { 0, 0 },
-	[VFIO_PCI_BAR2_REGION_INDEX]	= { ~0ULL, RW | VFIO_REGION_INFO_FLAG_MMAP |
+	[VFIO_PCI_BAR2_REGION_INDEX]	= { SIZE_LOW_GM, RW | VFIO_REGION_INFO_FLAG_MMAP |
 						  VFIO_REGION_INFO_FLAG_CAPS },
 	[VFIO_PCI_BAR3_REGION_INDEX]	= { 0, 0 },
 	[VFIO_PCI_BAR4_REGION_INDEX]	= { 0, 0 },
@@ -30,7 +36,26 @@ static const struct region_want regions[NR_REGIONS] = {
 	[VFIO_PCI_ROM_REGION_INDEX]	= { 0, 0 },
 	[VFIO_PCI_CONFIG_REGION_INDEX]	= { IVGPU_CFG_SIZE, RW },
 	[VFIO_PCI_VGA_REGION_INDEX]	= { 0, 0 },
+	[IVGPU_REGION_EDID]		= { IVGPU_EDID_REGION_SIZE,
+					    RW | VFIO_REGION_INFO_FLAG_CAPS },
+	[IVGPU_REGION_FRAMEBUFFER]	= { SIZE_FRAME_META,
+					    RW | VFIO_REGION_INFO_FLAG_MMAP |
+					    VFIO_REGION_INFO_FLAG_CAPS },
+	[IVGPU_REGION_PLANE0]		= { SIZE_FRAME, VFIO_REGION_INFO_FLAG_READ |
+					    VFIO_REGION_INFO_FLAG_MMAP |
+					    VFIO_REGION_INFO_FLAG_CAPS },
+	[IVGPU_REGION_PLANE1]		= { SIZE_FRAME, VFIO_REGION_INFO_FLAG_READ |
+					    VFIO_REGION_INFO_FLAG_MMAP |
+					    VFIO_REGION_INFO_FLAG_CAPS },
 };
+
+static uint64_t frame_size(const struct ivgpu_type *t)
+{
+	unsigned int x = 0, y = 0;
+
+	sscanf(t->resolution, "%ux%u", &x, &y);
+	return ((uint64_t)x * y * 4 + 4095) & ~4095ULL;
+}
 
 struct irq_want {
 	uint32_t count;
@@ -75,8 +100,12 @@ static void expect_regions(struct vgpu *v)
 		struct vfio_region_info *info = vfio_region_info(&v->dev, i);
 		uint64_t size = regions[i].size;
 
-		if (size == ~0ULL)
+		if (size == SIZE_LOW_GM)
 			size = v->type->low_gm_mib * MIB;
+		else if (size == SIZE_FRAME)
+			size = frame_size(v->type);
+		else if (size == SIZE_FRAME_META)
+			size = frame_size(v->type) + 4096;
 		ASSERT_TRUE(info);
 		tap_log("%s region %u: offset 0x%llx size 0x%llx flags 0x%x",
 			v->type->name, i, (unsigned long long)info->offset,

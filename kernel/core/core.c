@@ -5,6 +5,7 @@
 #include "core.h"
 #include "ggtt.h"
 #include "mmio.h"
+#include "monitor.h"
 #include "pvinfo.h"
 #include "types.h"
 #include <linux/ivgpu.h>
@@ -26,6 +27,7 @@ int ivgpu_core_init(struct ivgpu_core *c, const struct ivgpu_type *type,
 	if (ret)
 		goto out_fini_regs;
 
+	ivgpu_monitor_init(c);
 	ivgpu_core_reset(c);
 	return 0;
 
@@ -50,6 +52,7 @@ void ivgpu_core_reset(struct ivgpu_core *c)
 	c->pipes_changed = true;
 	c->flips_pending = 0;
 	ivgpu_pvinfo_init(c);
+	ivgpu_monitor_sync(c);
 }
 
 u64 ivgpu_core_bar0_read(struct ivgpu_core *c, u32 off, u32 bytes)

@@ -12,6 +12,13 @@
 
 struct ivgpu_type;
 
+/* The virtual monitor (see monitor.h). */
+struct ivgpu_monitor {
+	u8 edid[0x800];			/* IVGPU_EDID_MAX_SIZE */
+	u32 edid_size;
+	u32 link_state;			/* IVGPU_LINK_UP or _DOWN */
+};
+
 struct ivgpu_core_stats {
 	u64 mmio_reads;
 	u64 mmio_writes;
@@ -34,13 +41,17 @@ struct ivgpu_core {
 	bool intr_asserted;		/* the interrupt line's level */
 	bool pipes_changed;		/* a transcoder was enabled or disabled */
 	u32 flips_pending;		/* pipes whose flip-done is due */
+	struct ivgpu_monitor monitor;	/* kept across device resets */
 	struct ivgpu_core_stats stats;
 };
 
 int ivgpu_core_init(struct ivgpu_core *c, const struct ivgpu_type *type,
 		    u32 vgt_id);
 void ivgpu_core_fini(struct ivgpu_core *c);
-/* Back to power-on state: config space, registers, GGTT. */
+/*
+ * Back to power-on state: config space, registers, GGTT. The monitor stays
+ * as userspace set it; ivgpu_monitor_init() is for a new user.
+ */
 void ivgpu_core_reset(struct ivgpu_core *c);
 
 /*

@@ -194,7 +194,7 @@ int ivgpu_edid_validate(const u8 *edid, u32 size)
 {
 	u32 blk, i;
 
-	if (!size || size % IVGPU_EDID_BLOCK || size > IVGPU_EDID_MAX)
+	if (!size || size % IVGPU_EDID_BLOCK || size > IVGPU_EDID_BLOCKS_MAX * IVGPU_EDID_BLOCK)
 		return -EINVAL;
 	if (memcmp(edid, ivgpu_edid_header, sizeof(ivgpu_edid_header)) ||
 	    edid[18] != 1)
@@ -209,5 +209,16 @@ int ivgpu_edid_validate(const u8 *edid, u32 size)
 		if (sum)
 			return -EINVAL;
 	}
+	return 0;
+}
+
+int ivgpu_edid_preferred(const u8 *edid, u32 *xres, u32 *yres)
+{
+	const u8 *d = edid + 54;
+
+	if (!(d[0] | d[1]))
+		return -EINVAL;		/* a display descriptor, not a timing */
+	*xres = d[2] | (u32)(d[4] >> 4) << 8;
+	*yres = d[5] | (u32)(d[7] >> 4) << 8;
 	return 0;
 }

@@ -29,4 +29,6 @@ void ivgpu_pvinfo_init(struct ivgpu_core *c)
 	pv_set(c, IVGPU_PV_NONMAPPABLE_BASE, (u32)ivgpu_type_low_gm(t));
 	pv_set(c, IVGPU_PV_NONMAPPABLE_SIZE, (u32)IVGPU_MIB(t->high_gm_mib));
 	pv_set(c, IVGPU_PV_FENCE_NUM, t->fences);
+	pv_set(c, IVGPU_PV_CURSOR_X_HOT, IVGPU_PV_CURSOR_HOT_NONE);
+	pv_set(c, IVGPU_PV_CURSOR_Y_HOT, IVGPU_PV_CURSOR_HOT_NONE);
 }

@@ -9,6 +9,7 @@
 #include "core.h"
 #include "display.h"
 #include "edid.h"
+#include "monitor.h"
 #include "fbdec.h"
 #include "ggtt.h"
 #include "interrupt.h"
@@ -324,8 +325,11 @@ TEST(store_is_lazy)
 	struct ivgpu_core *c = new_core(&ivgpu_types[2], 1);
 	u32 base = c->regs.nallocated;
 
-	/* The PV page is the only thing a fresh instance stores. */
-	EXPECT_EQ(base, 1);
+	/*
+	 * A fresh instance stores only the PV page and SDEISR (the monitor's
+	 * live bit).
+	 */
+	EXPECT_EQ(base, 2);
 	EXPECT_EQ(c->ggtt.nallocated, 0);
 	ivgpu_core_bar0_read(c, 0x10000, 4);
 	ivgpu_core_bar0_write(c, 0x20000, 0, 4);
@@ -741,4 +745,119 @@ TEST(edid_validation_rejects_bad_blobs)
 	EXPECT_EQ(ivgpu_edid_validate(e, 256), -EINVAL);	/* header */
 	e[0] = 0x00;
 	EXPECT_EQ(ivgpu_edid_validate(e, 256), 0);
+}
+
+/* ---- the monitor and its EDID region ---- */
+
+static u32 edid_reg(struct ivgpu_core *c, u32 off)
+{
+	return ivgpu_monitor_region_read(c, off, 4);
+}
+
+static void edid_blob_write(struct ivgpu_core *c, const u8 *blob, u32 size)
+{
+	u32 i;
+
+	for (i = 0; i < size; i++)
+		ivgpu_monitor_region_write(c, IVGPU_EDID_BLOB_OFFSET + i, blob[i], 1);
+}
+
+TEST(monitor_starts_connected_with_the_type_edid)
+{
+	struct ivgpu_core *c = new_core(&ivgpu_types[0], 1);
+	u8 want[IVGPU_EDID_MAX];
+	u32 i, size = ivgpu_edid_generate(want, 1024, 768);
+
+	EXPECT_EQ(edid_reg(c, IVGPU_EDID_REG_OFFSET), IVGPU_EDID_BLOB_OFFSET);
+	EXPECT_EQ(edid_reg(c, IVGPU_EDID_REG_MAX_SIZE), IVGPU_EDID_MAX_SIZE);
+	EXPECT_EQ(edid_reg(c, IVGPU_EDID_REG_SIZE), size);
+	EXPECT_EQ(edid_reg(c, IVGPU_EDID_REG_MAX_XRES), 1024);
+	EXPECT_EQ(edid_reg(c, IVGPU_EDID_REG_MAX_YRES), 768);
+	EXPECT_EQ(edid_reg(c, IVGPU_EDID_REG_LINK_STATE), IVGPU_LINK_UP);
+	for (i = 0; i < size; i++)
+		EXPECT_EQ(ivgpu_monitor_region_read(c, IVGPU_EDID_BLOB_OFFSET + i, 1),
+			  want[i]);
+	EXPECT_EQ(ivgpu_core_bar0_read(c, SDEISR, 4), SDE_PORTD_HOTPLUG_CPT);
+	free_core(c);
+}
+
+TEST(monitor_link_down_write_up_raises_hotplug)
+{
+	struct ivgpu_core *c = new_core(&ivgpu_types[1], 1);
+	u8 blob[IVGPU_EDID_MAX];
+	u32 size = ivgpu_edid_generate(blob, 1280, 800);
+
+	ivgpu_core_bar0_write(c, SDEISR + IRQ_IER, SDE_PORTD_HOTPLUG_CPT, 4);
+	EXPECT_EQ(ivgpu_monitor_region_write(c, IVGPU_EDID_REG_LINK_STATE,
+					     IVGPU_LINK_DOWN, 4), 0);
+	EXPECT_EQ(ivgpu_core_bar0_read(c, SDEISR, 4), 0);
+	EXPECT_EQ(ivgpu_core_bar0_read(c, SDEISR + IRQ_IIR, 4),
+		  SDE_PORTD_HOTPLUG_CPT);
+	ivgpu_core_bar0_write(c, SDEISR + IRQ_IIR, SDE_PORTD_HOTPLUG_CPT, 4);
+
+	edid_blob_write(c, blob, size);
+	EXPECT_EQ(ivgpu_monitor_region_write(c, IVGPU_EDID_REG_SIZE, size, 4), 0);
+	EXPECT_EQ(ivgpu_monitor_region_write(c, IVGPU_EDID_REG_LINK_STATE,
+					     IVGPU_LINK_UP, 4), 0);
+	EXPECT_EQ(ivgpu_core_bar0_read(c, SDEISR, 4), SDE_PORTD_HOTPLUG_CPT);
+	EXPECT_EQ(ivgpu_core_bar0_read(c, SDEISR + IRQ_IIR, 4),
+		  SDE_PORTD_HOTPLUG_CPT);
+	EXPECT_EQ(ivgpu_monitor_region_read(c, IVGPU_EDID_BLOB_OFFSET + 56, 1),
+		  1280 & 0xff);
+	/* The monitor survives a device reset. */
+	ivgpu_core_reset(c);
+	EXPECT_EQ(edid_reg(c, IVGPU_EDID_REG_SIZE), size);
+	EXPECT_EQ(ivgpu_core_bar0_read(c, SDEISR, 4), SDE_PORTD_HOTPLUG_CPT);
+	free_core(c);
+}
+
+TEST(monitor_refuses_bad_writes)
+{
+	struct ivgpu_core *c = new_core(&ivgpu_types[0], 1);
+	u8 blob[IVGPU_EDID_MAX];
+	u32 size;
+
+	EXPECT_EQ(ivgpu_monitor_region_write(c, IVGPU_EDID_REG_OFFSET, 0, 4), -EPERM);
+	EXPECT_EQ(ivgpu_monitor_region_write(c, IVGPU_EDID_REG_MAX_XRES, 1, 4), -EPERM);
+	EXPECT_EQ(ivgpu_monitor_region_write(c, IVGPU_EDID_REG_SIZE, 0, 4), -EINVAL);
+	EXPECT_EQ(ivgpu_monitor_region_write(c, IVGPU_EDID_REG_SIZE,
+					     IVGPU_EDID_MAX_SIZE + 1, 4), -EINVAL);
+	EXPECT_EQ(ivgpu_monitor_region_write(c, IVGPU_EDID_REG_SIZE, 128, 2), -EINVAL);
+	EXPECT_EQ(ivgpu_monitor_region_write(c, IVGPU_EDID_REG_LINK_STATE, 3, 4), -EINVAL);
+	EXPECT_EQ(ivgpu_monitor_region_write(c, IVGPU_EDID_REGS_END, 0, 4), -EINVAL);
+
+	ivgpu_monitor_region_write(c, IVGPU_EDID_REG_LINK_STATE, IVGPU_LINK_DOWN, 4);
+	/* Larger than the type's 1024x768. */
+	size = ivgpu_edid_generate(blob, 1920, 1080);
+	edid_blob_write(c, blob, size);
+	ivgpu_monitor_region_write(c, IVGPU_EDID_REG_SIZE, size, 4);
+	EXPECT_EQ(ivgpu_monitor_region_write(c, IVGPU_EDID_REG_LINK_STATE,
+					     IVGPU_LINK_UP, 4), -EINVAL);
+	/* A bad checksum. */
+	size = ivgpu_edid_generate(blob, 800, 600);
+	blob[127] ^= 0x55;
+	edid_blob_write(c, blob, size);
+	EXPECT_EQ(ivgpu_monitor_region_write(c, IVGPU_EDID_REG_LINK_STATE,
+					     IVGPU_LINK_UP, 4), -EINVAL);
+	EXPECT_EQ(edid_reg(c, IVGPU_EDID_REG_LINK_STATE), IVGPU_LINK_DOWN);
+	EXPECT_EQ(ivgpu_core_bar0_read(c, SDEISR, 4), 0);
+	/* Fixed, it goes up. */
+	blob[127] ^= 0x55;
+	edid_blob_write(c, blob, size);
+	EXPECT_EQ(ivgpu_monitor_region_write(c, IVGPU_EDID_REG_LINK_STATE,
+					     IVGPU_LINK_UP, 4), 0);
+	free_core(c);
+}
+
+TEST(edid_preferred_mode)
+{
+	u8 e[IVGPU_EDID_MAX];
+	u32 x = 0, y = 0;
+
+	ivgpu_edid_generate(e, 3840, 2160);
+	EXPECT_EQ(ivgpu_edid_preferred(e, &x, &y), 0);
+	EXPECT_EQ(x, 3840);
+	EXPECT_EQ(y, 2160);
+	e[54] = e[55] = 0;
+	EXPECT_EQ(ivgpu_edid_preferred(e, &x, &y), -EINVAL);
 }

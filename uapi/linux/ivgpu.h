@@ -67,4 +67,71 @@
 #define IVGPU_PV_EXECLIST_DESC_HI	0x85c	/* u32, RW */
 #define IVGPU_PV_GUEST_AREA		0x800	/* the guest may write at or above */
 
+/*
+ * Display. Device-specific VFIO regions follow the nine vfio-pci ones; each
+ * carries a VFIO_REGION_INFO_CAP_TYPE capability with the type and subtype
+ * below, so a user can find them by type as well as by index.
+ */
+#define IVGPU_REGION_EDID		9	/* VFIO_REGION_TYPE_GFX, _SUBTYPE_GFX_EDID */
+#define IVGPU_REGION_FRAMEBUFFER	10	/* struct vfio_framebuffer region */
+#define IVGPU_REGION_PLANE0		11	/* VFIO_GFX_PLANE_TYPE_REGION planes */
+#define IVGPU_REGION_PLANE1		12
+#define IVGPU_NUM_REGIONS		13	/* what VFIO_DEVICE_GET_INFO reports */
+
+/* Type of the framebuffer and plane regions: PCI vendor type, Intel. */
+#define IVGPU_REGION_TYPE		(0x80000000U | IVGPU_PCI_VENDOR_ID)
+#define IVGPU_REGION_SUBTYPE_FRAMEBUFFER	0x1000
+#define IVGPU_REGION_SUBTYPE_PLANE		0x1001
+
+/*
+ * The EDID region (struct vfio_region_gfx_edid at offset 0): the blob lives
+ * at IVGPU_EDID_BLOB_OFFSET, at most IVGPU_EDID_MAX_SIZE bytes.
+ */
+#define IVGPU_EDID_REGION_SIZE		0x1000
+#define IVGPU_EDID_BLOB_OFFSET		0x800
+#define IVGPU_EDID_MAX_SIZE		0x800
+
+/*
+ * The framebuffer region: the primary plane's visible pixels, linear, in
+ * the plane's own format, from offset 0; and in its last 4 KiB page, at the
+ * start, a struct vfio_framebuffer describing them. Userspace writes
+ * state = VFIO_FB_STATE_REQUEST_UPDATE; the write returns once the pixels
+ * and the description are refreshed, with state = UPDATE_COMPLETE. A
+ * disabled plane reads as format, width, height and stride 0.
+ */
+struct vfio_framebuffer {
+	__u32 argsz;		/* sizeof(struct vfio_framebuffer) */
+
+	/* out */
+	__u32 format;		/* drm fourcc, 0: no plane */
+	__u32 offset;		/* of the first pixel, from the region start */
+	__u32 width;		/* in pixels */
+	__u32 height;		/* in pixels */
+	__u32 stride;		/* in bytes */
+
+	/* in+out */
+#define VFIO_FB_STATE_REQUEST_UPDATE	1	/* userspace requests update */
+#define VFIO_FB_STATE_UPDATE_COMPLETE	2	/* kernel signals completion */
+	__u32 state;		/* VFIO_FB_STATE_ */
+};
+
+#define IVGPU_FB_META_SIZE		0x1000
+/* Where struct vfio_framebuffer sits in a framebuffer region of @size bytes. */
+#define IVGPU_FB_META_OFFSET(size)	((size) - IVGPU_FB_META_SIZE)
+
+/*
+ * Which VFIO_DEVICE_QUERY_GFX_PLANE plane types a vGPU offers: the values
+ * of the ivgpu/gfx_plane attribute of the mdev device and of the module
+ * parameter gfx_plane that sets the default.
+ */
+#define IVGPU_GFX_PLANE_REGION		"region"
+#define IVGPU_GFX_PLANE_DMABUF		"dmabuf"
+#define IVGPU_GFX_PLANE_BOTH		"both"
+
+/* The cursor hotspot fields of the PV page read this until the guest sets them. */
+#define IVGPU_PV_CURSOR_HOT_NONE	0xffffffffU
+
+/* The hotplug event a link state change raises: SDEIIR bit, port D. */
+#define IVGPU_SDE_PORTD_HOTPLUG		(1U << 23)
+
 #endif /* _UAPI_LINUX_IVGPU_H */

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A vGPU's display as userspace sees it: VFIO_DEVICE_QUERY_GFX_PLANE, the
+ * plane, framebuffer and EDID regions, and the gfx_plane choice.
+ */
+#ifndef IVGPU_DISPLAY_H
+#define IVGPU_DISPLAY_H
+
+#include <linux/list.h>
+#include <linux/mm_types.h>
+#include <linux/types.h>
+#include <linux/vfio.h>
+#include <linux/ivgpu.h>
+#include "core/fbdec.h"
+
+struct ivgpu_vgpu;
+
+/* gfx_plane values: the VFIO_GFX_PLANE_TYPE_* bits a vGPU offers. */
+#define IVGPU_GFX_PLANES_ALL	(VFIO_GFX_PLANE_TYPE_REGION | \
+				 VFIO_GFX_PLANE_TYPE_DMABUF)
+
+enum ivgpu_view_mode {
+	IVGPU_VIEW_NONE,	/* no plane: the scratch page */
+	IVGPU_VIEW_GUEST,	/* the guest's pages, through the shadow GTT */
+	IVGPU_VIEW_COPY,	/* the de-tiled copy */
+};
+
+struct ivgpu_vgpu_display {
+	u32 planes;			/* VFIO_GFX_PLANE_TYPE_*; vGPU lock */
+	/*
+	 * What the plane regions show, read by their page faults: changed
+	 * under the vGPU lock and the GTT's map_lock, read under either.
+	 */
+	enum ivgpu_view_mode view;
+	u64 view_base;			/* first GGTT entry (GUEST) */
+	u64 view_pages;			/* pages of the plane (GUEST) */
+	u8 *copy;			/* a frame, de-tiled (vmalloc); vGPU lock */
+	/* The last answered region plane; vGPU lock. */
+	u32 region_index;
+	u32 region_format, region_width, region_height, region_stride;
+	/* The framebuffer region; vGPU lock (fb_pixels also map_lock). */
+	u8 *fb_pixels;			/* vmalloc, a frame */
+	struct vfio_framebuffer fb_meta;
+	/* Dma-buf plane states, newest first; vGPU lock. */
+	struct list_head dmabufs;
+	u32 nr_dmabufs;
+	u32 next_dmabuf_id;
+	struct ivgpu_display_stats {
+		u64 queries;
+		u64 copies;		/* frames de-tiled or copied */
+		u64 dmabufs;		/* plane states made */
+		u64 exports;		/* dma-buf fds handed out */
+	} stats;			/* vGPU lock */
+};
+
+void ivgpu_vgpu_display_init(struct ivgpu_vgpu *vgpu);
+/* Drop what the last user left: buffers, plane states (vGPU lock). */
+void ivgpu_vgpu_display_release(struct ivgpu_vgpu *vgpu);
+
+/* Bytes of the type's largest frame, 4 bytes a pixel, page aligned. */
+u64 ivgpu_vgpu_frame_size(struct ivgpu_vgpu *vgpu);
+
+long ivgpu_vgpu_query_plane(struct ivgpu_vgpu *vgpu, void __user *arg);
+
+/*
+ * Copy the visible pixels of @fb into @dst, lines @dst_stride apart (vGPU
+ * lock held: pins the surface's pages as needed).
+ */
+void ivgpu_vgpu_fb_copy(struct ivgpu_vgpu *vgpu, const struct ivgpu_fb *fb,
+			u8 *dst, u32 dst_stride);
+
+/* Called under map_lock when GGTT entry @idx changes: zap views of it. */
+void ivgpu_vgpu_display_entry_changed(struct ivgpu_vgpu *vgpu, u64 idx);
+
+/* Region callbacks (see vgpu.c's region table). */
+u64 ivgpu_vgpu_plane_region_size(struct ivgpu_vgpu *vgpu);
+ssize_t ivgpu_vgpu_plane_region_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
+				   size_t count, u64 off, bool write);
+int ivgpu_vgpu_plane_region_mmap(struct ivgpu_vgpu *vgpu,
+				 struct vm_area_struct *vma);
+u64 ivgpu_vgpu_fb_region_size(struct ivgpu_vgpu *vgpu);
+ssize_t ivgpu_vgpu_fb_region_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
+				size_t count, u64 off, bool write);
+int ivgpu_vgpu_fb_region_mmap(struct ivgpu_vgpu *vgpu,
+			      struct vm_area_struct *vma);
+u64 ivgpu_vgpu_edid_region_size(struct ivgpu_vgpu *vgpu);
+u64 ivgpu_vgpu_edid_region_read(struct ivgpu_vgpu *vgpu, u64 off, u32 bytes);
+int ivgpu_vgpu_edid_region_write(struct ivgpu_vgpu *vgpu, u64 off, u64 val,
+				 u32 bytes);
+
+/* Zero-fill, from the primary plane, and forget the plane states. */
+void ivgpu_vgpu_display_reset(struct ivgpu_vgpu *vgpu);
+
+/* The ivgpu/gfx_plane attribute of the mdev device. */
+extern struct device_attribute dev_attr_gfx_plane;
+
+#endif /* IVGPU_DISPLAY_H */
