@@ -17,6 +17,9 @@ struct ivgpu_monitor {
 	u8 edid[0x800];			/* IVGPU_EDID_MAX_SIZE */
 	u32 edid_size;
 	u32 link_state;			/* IVGPU_LINK_UP or _DOWN */
+	u8 dpcd[0x800];			/* DisplayPort configuration data */
+	u32 ddc_offset;			/* next EDID byte an I2C read returns */
+	u8 ddc_segment;			/* E-DDC segment (256 bytes each) */
 };
 
 struct ivgpu_core_stats {

@@ -6,6 +6,7 @@
 #include "core.h"
 #include "display.h"
 #include "interrupt.h"
+#include "monitor.h"
 #include "regs.h"
 #include "types.h"
 #include <linux/ivgpu.h>
@@ -89,6 +90,8 @@ static const struct ivgpu_reg ivgpu_regs[] = {
 	{ .offset = GEN8_DE_MISC_ISR + IRQ_IIR, .size = 4,
 	  .flags = IVGPU_REG_W1C | IVGPU_REG_INTR },
 	{ .offset = GEN8_DE_MISC_ISR + IRQ_IER, .size = 4, .flags = IVGPU_REG_INTR },
+	{ .offset = DP_AUX_CH_CTL_D, .size = 4, .flags = IVGPU_REG_INTR,
+	  .write = ivgpu_monitor_aux_ctl_write },
 	{ .offset = TRANSCONF(0), .size = 4,
 	  .write = ivgpu_display_transconf_write },
 	{ .offset = PLANE_SURF(0), .size = 4, .arg = 0,

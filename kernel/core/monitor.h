@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The virtual DisplayPort monitor on port D: its EDID, its link state and
- * the VFIO EDID region through which userspace replaces them.
+ * The virtual DisplayPort monitor on port D: its EDID, its link state, the
+ * VFIO EDID region through which userspace replaces them, and the AUX
+ * channel through which the guest reads them (DPCD and I2C-over-AUX EDID).
  */
 #ifndef IVGPU_CORE_MONITOR_H
 #define IVGPU_CORE_MONITOR_H
@@ -37,5 +38,10 @@ void ivgpu_monitor_sync(struct ivgpu_core *c);
 u32 ivgpu_monitor_region_read(struct ivgpu_core *c, u32 off, u32 bytes);
 int ivgpu_monitor_region_write(struct ivgpu_core *c, u32 off, u32 val,
 			       u32 bytes);
+
+/* DP_AUX_CH_CTL_D write: run the transaction the data registers hold. */
+struct ivgpu_reg;
+u32 ivgpu_monitor_aux_ctl_write(struct ivgpu_core *c, const struct ivgpu_reg *r,
+				u32 off, u32 old, u32 new);
 
 #endif /* IVGPU_CORE_MONITOR_H */

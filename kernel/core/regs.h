@@ -33,7 +33,19 @@
 #define  GEN8_PIPE_VBLANK		(1u << 0)
 #define  GEN9_PIPE_PLANE1_FLIP_DONE	(1u << 3)
 #define GEN8_DE_PORT_ISR		0x44440
+#define  GEN9_AUX_CHANNEL_D		(1u << 27)
 #define GEN8_DE_MISC_ISR		0x44460
+/* DisplayPort AUX channel of port D: control, then five data registers. */
+#define DP_AUX_CH_CTL_D			0x64310
+#define DP_AUX_CH_DATA_D(i)		(0x64314 + 4 * (i))
+#define  DP_AUX_CH_CTL_SEND_BUSY	(1u << 31)
+#define  DP_AUX_CH_CTL_DONE		(1u << 30)
+#define  DP_AUX_CH_CTL_INTERRUPT	(1u << 29)
+#define  DP_AUX_CH_CTL_TIME_OUT_ERROR	(1u << 28)
+#define  DP_AUX_CH_CTL_RECEIVE_ERROR	(1u << 25)
+#define  DP_AUX_CH_CTL_SIZE_SHIFT	20
+#define  DP_AUX_CH_CTL_SIZE_MASK	(0x1fu << 20)
+
 #define SDEISR				0xc4000
 #define  SDE_PORTD_HOTPLUG_CPT		(1u << 23)
 #define IRQ_IMR				4	/* offsets inside a block */

@@ -861,3 +861,84 @@ TEST(edid_preferred_mode)
 	e[54] = e[55] = 0;
 	EXPECT_EQ(ivgpu_edid_preferred(e, &x, &y), -EINVAL);
 }
+
+/* ---- the AUX channel, as i915's intel_dp_aux_xfer drives it ---- */
+
+/* Send @req (@n bytes); returns CTL afterwards and fills @reply. */
+static u32 aux_xfer(struct ivgpu_core *c, const u8 *req, u32 n, u8 *reply)
+{
+	u32 i, ctl, words[5] = { 0 };
+
+	for (i = 0; i < n; i++)
+		words[i / 4] |= (u32)req[i] << (24 - 8 * (i % 4));
+	for (i = 0; i < 5; i++)
+		ivgpu_core_bar0_write(c, DP_AUX_CH_DATA_D(i), words[i], 4);
+	ivgpu_core_bar0_write(c, DP_AUX_CH_CTL_D, DP_AUX_CH_CTL_SEND_BUSY |
+			      DP_AUX_CH_CTL_DONE | DP_AUX_CH_CTL_TIME_OUT_ERROR |
+			      DP_AUX_CH_CTL_INTERRUPT |
+			      n << DP_AUX_CH_CTL_SIZE_SHIFT, 4);
+	ctl = ivgpu_core_bar0_read(c, DP_AUX_CH_CTL_D, 4);
+	for (i = 0; i < 20; i++)
+		reply[i] = ivgpu_core_bar0_read(c, DP_AUX_CH_DATA_D(i / 4), 4) >>
+			   (24 - 8 * (i % 4));
+	return ctl;
+}
+
+#define AUX_SIZE(ctl)	(((ctl) & DP_AUX_CH_CTL_SIZE_MASK) >> DP_AUX_CH_CTL_SIZE_SHIFT)
+
+TEST(aux_native_read_of_dpcd)
+{
+	struct ivgpu_core *c = new_core(&ivgpu_types[0], 1);
+	const u8 req[4] = { 0x90, 0x00, 0x00, 3 };	/* read 4 at 0x000 */
+	u8 reply[20];
+	u32 ctl = aux_xfer(c, req, 4, reply);
+
+	EXPECT_EQ(ctl & (DP_AUX_CH_CTL_SEND_BUSY | DP_AUX_CH_CTL_DONE |
+			 DP_AUX_CH_CTL_TIME_OUT_ERROR), DP_AUX_CH_CTL_DONE);
+	EXPECT_EQ(AUX_SIZE(ctl), 5);
+	EXPECT_EQ(reply[0], 0x00);	/* ACK */
+	EXPECT_EQ(reply[1], 0x12);
+	EXPECT_EQ(reply[2], 0x14);
+	EXPECT_EQ(reply[3], 0x84);
+	EXPECT_EQ(reply[4], 0x01);
+	EXPECT_EQ(ivgpu_core_bar0_read(c, GEN8_DE_PORT_ISR + IRQ_IIR, 4),
+		  GEN9_AUX_CHANNEL_D);
+	free_core(c);
+}
+
+TEST(aux_i2c_reads_the_edid_userspace_wrote)
+{
+	struct ivgpu_core *c = new_core(&ivgpu_types[1], 1);
+	u8 blob[IVGPU_EDID_MAX], got[256], reply[20];
+	u32 size = ivgpu_edid_generate(blob, 1280, 800), at, i;
+	const u8 set_offset[5] = { 0x40, 0x00, 0x50, 0, 0x00 };	/* MOT write */
+	const u8 read16[4] = { 0x50, 0x00, 0x50, 15 };		/* MOT read 16 */
+
+	ivgpu_monitor_region_write(c, IVGPU_EDID_REG_LINK_STATE, IVGPU_LINK_DOWN, 4);
+	edid_blob_write(c, blob, size);
+	ivgpu_monitor_region_write(c, IVGPU_EDID_REG_SIZE, size, 4);
+	/* A disconnected sink does not answer. */
+	EXPECT_EQ(aux_xfer(c, read16, 4, reply) & DP_AUX_CH_CTL_TIME_OUT_ERROR,
+		  DP_AUX_CH_CTL_TIME_OUT_ERROR);
+	ASSERT_EQ(ivgpu_monitor_region_write(c, IVGPU_EDID_REG_LINK_STATE,
+					     IVGPU_LINK_UP, 4), 0);
+
+	EXPECT_EQ(AUX_SIZE(aux_xfer(c, set_offset, 5, reply)), 1);
+	EXPECT_EQ(reply[0], 0x00);
+	for (at = 0; at < size; at += 16) {
+		u32 ctl = aux_xfer(c, read16, 4, reply);
+
+		ASSERT_EQ(AUX_SIZE(ctl), 17);
+		for (i = 0; i < 16; i++)
+			got[at + i] = reply[1 + i];
+	}
+	EXPECT_MEMEQ(got, blob, size);
+	/* Nothing answers at another I2C address. */
+	{
+		const u8 other[4] = { 0x50, 0x00, 0x37, 0 };
+
+		aux_xfer(c, other, 4, reply);
+		EXPECT_EQ(reply[0], 0x40);	/* I2C NACK */
+	}
+	free_core(c);
+}
