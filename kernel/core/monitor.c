@@ -126,7 +126,10 @@ int ivgpu_monitor_region_write(struct ivgpu_core *c, u32 off, u32 val,
 	struct ivgpu_monitor *m = &c->monitor;
 	u32 i;
 
+	/* The guest reads the EDID while the link is up: change it while down. */
 	if (off >= IVGPU_EDID_BLOB_OFFSET) {
+		if (m->link_state == IVGPU_LINK_UP)
+			return -EBUSY;
 		for (i = 0; i < bytes; i++)
 			m->edid[off - IVGPU_EDID_BLOB_OFFSET + i] = val >> (8 * i);
 		return 0;
@@ -139,6 +142,8 @@ int ivgpu_monitor_region_write(struct ivgpu_core *c, u32 off, u32 val,
 	case IVGPU_EDID_REG_SIZE:
 		if (!val || val > IVGPU_EDID_MAX_SIZE)
 			return -EINVAL;
+		if (m->link_state == IVGPU_LINK_UP)
+			return -EBUSY;
 		m->edid_size = val;
 		return 0;
 	case IVGPU_EDID_REG_LINK_STATE:

@@ -33,7 +33,8 @@ void ivgpu_monitor_sync(struct ivgpu_core *c);
  * EDID region access: @off + @bytes inside IVGPU_EDID_REGION_SIZE, @off a
  * multiple of @bytes. Header fields take 4-byte accesses only. A write
  * returns 0 or a negative errno: -EPERM for a read-only field, -EINVAL for
- * a bad size, link state or (on link up) EDID.
+ * a bad size, link state or (on link up) EDID, -EBUSY for the blob or its
+ * size while the link is up.
  */
 u32 ivgpu_monitor_region_read(struct ivgpu_core *c, u32 off, u32 bytes);
 int ivgpu_monitor_region_write(struct ivgpu_core *c, u32 off, u32 val,

@@ -823,6 +823,9 @@ TEST(monitor_refuses_bad_writes)
 	EXPECT_EQ(ivgpu_monitor_region_write(c, IVGPU_EDID_REG_SIZE,
 					     IVGPU_EDID_MAX_SIZE + 1, 4), -EINVAL);
 	EXPECT_EQ(ivgpu_monitor_region_write(c, IVGPU_EDID_REG_SIZE, 128, 2), -EINVAL);
+	/* The blob and its size only change while the link is down. */
+	EXPECT_EQ(ivgpu_monitor_region_write(c, IVGPU_EDID_REG_SIZE, 128, 4), -EBUSY);
+	EXPECT_EQ(ivgpu_monitor_region_write(c, IVGPU_EDID_BLOB_OFFSET, 0, 4), -EBUSY);
 	EXPECT_EQ(ivgpu_monitor_region_write(c, IVGPU_EDID_REG_LINK_STATE, 3, 4), -EINVAL);
 	EXPECT_EQ(ivgpu_monitor_region_write(c, IVGPU_EDID_REGS_END, 0, 4), -EINVAL);
 
