@@ -13,7 +13,6 @@
  * the struct vfio_framebuffer protocol. The EDID region is the core's
  * monitor. Dma-buf planes live in dmabuf.c.
  */
-#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/uaccess.h>
@@ -419,38 +418,6 @@ static int ivgpu_vgpu_display_mmap(struct ivgpu_vgpu *vgpu,
 	return 0;
 }
 
-/* Copy pages out to userspace; @page_of returns a page, referenced. */
-static ssize_t ivgpu_vgpu_display_read(struct ivgpu_vgpu *vgpu,
-				       char __user *buf, size_t count, u64 off,
-				       struct page *(*page_of)(struct ivgpu_vgpu *,
-							       u64))
-{
-	size_t done = 0;
-
-	while (done < count) {
-		u32 in_page = offset_in_page(off);
-		size_t n = min_t(size_t, count - done, PAGE_SIZE - in_page);
-		struct page *page;
-		unsigned long left;
-		void *kaddr;
-
-		mutex_lock(&vgpu->lock);
-		page = page_of(vgpu, off >> PAGE_SHIFT);
-		get_page(page);
-		mutex_unlock(&vgpu->lock);
-
-		kaddr = kmap_local_page(page);
-		left = copy_to_user(buf + done, kaddr + in_page, n);
-		kunmap_local(kaddr);
-		put_page(page);
-		if (left)
-			return done ? done : -EFAULT;
-		done += n;
-		off += n;
-	}
-	return done;
-}
-
 static struct page *ivgpu_vgpu_view_page_pinned(struct ivgpu_vgpu *vgpu, u64 n)
 {
 	lockdep_assert_held(&vgpu->lock);
@@ -467,8 +434,8 @@ ssize_t ivgpu_vgpu_plane_region_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
 {
 	if (write)
 		return -EINVAL;
-	return ivgpu_vgpu_display_read(vgpu, buf, count, off,
-				       ivgpu_vgpu_view_page_pinned);
+	return ivgpu_vgpu_page_rw(vgpu, buf, count, off, false,
+				  ivgpu_vgpu_view_page_pinned);
 }
 
 int ivgpu_vgpu_plane_region_mmap(struct ivgpu_vgpu *vgpu,
@@ -564,9 +531,9 @@ ssize_t ivgpu_vgpu_fb_region_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
 	if (off < frame) {
 		if (write)
 			return -EPERM;
-		return ivgpu_vgpu_display_read(vgpu, buf, min_t(u64, count,
-								frame - off),
-					       off, ivgpu_vgpu_fb_pixels_page_locked);
+		return ivgpu_vgpu_page_rw(vgpu, buf,
+					  min_t(u64, count, frame - off), off,
+					  false, ivgpu_vgpu_fb_pixels_page_locked);
 	}
 	/* Reads past the struct give zeros. */
 	ret = ivgpu_vgpu_fb_meta_rw(vgpu, buf, count, off - frame, write);

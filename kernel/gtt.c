@@ -287,8 +287,9 @@ void ivgpu_vgpu_gtt_reset(struct ivgpu_vgpu *vgpu)
 	clear_highpage(gtt->scratch);
 }
 
-ssize_t ivgpu_vgpu_aperture_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
-			       size_t count, u64 off, bool write)
+ssize_t ivgpu_vgpu_page_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
+			   size_t count, u64 off, bool write,
+			   struct page *(*page_of)(struct ivgpu_vgpu *vgpu, u64 n))
 {
 	size_t done = 0;
 
@@ -300,7 +301,7 @@ ssize_t ivgpu_vgpu_aperture_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
 		void *kaddr;
 
 		mutex_lock(&vgpu->lock);
-		page = ivgpu_vgpu_gtt_page(vgpu, off >> PAGE_SHIFT);
+		page = page_of(vgpu, off >> PAGE_SHIFT);
 		get_page(page);
 		mutex_unlock(&vgpu->lock);
 
@@ -319,6 +320,13 @@ ssize_t ivgpu_vgpu_aperture_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
 		off += n;
 	}
 	return done;
+}
+
+ssize_t ivgpu_vgpu_aperture_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
+			       size_t count, u64 off, bool write)
+{
+	return ivgpu_vgpu_page_rw(vgpu, buf, count, off, write,
+				  ivgpu_vgpu_gtt_page);
 }
 
 struct page *ivgpu_vgpu_gtt_peek(struct ivgpu_vgpu *vgpu, u64 idx)

@@ -62,6 +62,15 @@ struct page *ivgpu_vgpu_gtt_page(struct ivgpu_vgpu *vgpu, u64 idx);
 /* The pinned page of @idx, or NULL; under map_lock or the vGPU lock. */
 struct page *ivgpu_vgpu_gtt_peek(struct ivgpu_vgpu *vgpu, u64 idx);
 
+/*
+ * Move bytes between userspace and the pages @page_of (called under the
+ * vGPU lock, never NULL) returns for page numbers from @off on. Writes to
+ * the scratch page are dropped.
+ */
+ssize_t ivgpu_vgpu_page_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
+			   size_t count, u64 off, bool write,
+			   struct page *(*page_of)(struct ivgpu_vgpu *vgpu, u64 n));
+
 /* Aperture access through the device fd and mmap. */
 ssize_t ivgpu_vgpu_aperture_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
 			       size_t count, u64 off, bool write);
