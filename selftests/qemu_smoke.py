@@ -14,94 +14,18 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
-PROG = "qemu_smoke"
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import harness  # noqa: E402
+from harness import Failed, check, log, result, run_test  # noqa: E402
+
+harness.PROG = "qemu_smoke"
 TYPE = "ivgpu-V5_1024x768"
 LOW_GM = 64 << 20
 BAR0_SIZE = 16 << 20
 SLOT = 5
-
-
-class Failed(Exception):
-    """A check failed; the message says which."""
-
-
-failures = 0
-
-
-def log(msg):
-    for line in str(msg).splitlines():
-        print("# " + line, flush=True)
-
-
-def result(name, ok, skip=None):
-    global failures
-    if not ok:
-        failures += 1
-        print(f"not ok - {PROG}: {name}", flush=True)
-    elif skip:
-        print(f"ok - {PROG}: {name} # SKIP {skip}", flush=True)
-    else:
-        print(f"ok - {PROG}: {name}", flush=True)
-
-
-def check(cond, msg):
-    if not cond:
-        raise Failed(msg)
-
-
-def run_test(name, fn, *args):
-    """Run fn; one result line. fn's value (True for None), or None if it failed."""
-    try:
-        value = fn(*args)
-    except (Failed, OSError, ValueError, KeyError, subprocess.SubprocessError) as e:
-        log(f"{name}: {e}")
-        result(name, False)
-        return None
-    result(name, True)
-    return True if value is None else value
-
-
-# ---- the vGPU ----
-
-def find_parent():
-    base = "/sys/class/mdev_bus"
-    for parent in sorted(os.listdir(base)) if os.path.isdir(base) else []:
-        if os.path.isdir(f"{base}/{parent}/mdev_supported_types/{TYPE}"):
-            return parent
-    raise Failed(f"no parent offers {TYPE}")
-
-
-def create_vgpu():
-    parent = find_parent()
-    with open("/proc/sys/kernel/random/uuid") as f:
-        uuid = f.read().strip()
-    with open(f"/sys/class/mdev_bus/{parent}/mdev_supported_types/{TYPE}/create", "w") as f:
-        f.write(uuid)
-    log(f"{TYPE} {uuid} on {parent}")
-    return uuid
-
-
-def remove_vgpu(uuid, timeout):
-    """Write remove on a thread: it blocks while a user holds the device."""
-    err = []
-
-    def remove():
-        try:
-            with open(f"/sys/bus/mdev/devices/{uuid}/remove", "w") as f:
-                f.write("1")
-        except OSError as e:
-            err.append(e)
-
-    t = threading.Thread(target=remove, daemon=True)
-    t.start()
-    t.join(timeout)
-    check(not t.is_alive(), f"remove still blocked after {timeout} s")
-    if err:
-        raise err[0]
-    check(not os.path.exists(f"/sys/bus/mdev/devices/{uuid}"), "the vGPU is still there")
 
 
 # ---- QEMU and QMP ----
@@ -235,7 +159,7 @@ def main():
             result(name, True, skip="no qemu-system-x86_64")
         return 0
 
-    uuid = run_test("create a vGPU", create_vgpu)
+    uuid = run_test("create a vGPU", harness.create_vgpu, TYPE)
     if not uuid:
         return 1
     with tempfile.TemporaryDirectory() as tmp:
@@ -251,10 +175,10 @@ def main():
             log(f"QEMU exited with status {status}")
         finally:
             qemu.close()
-        if failures:
+        if harness.failures:
             log(qemu.stderr_tail())
-    run_test(names[4], remove_vgpu, uuid, 15)
-    return 1 if failures else 0
+    run_test(names[4], harness.remove_vgpu, uuid, 15)
+    return harness.exit_status()
 
 
 if __name__ == "__main__":
