@@ -7,12 +7,16 @@
 #   make unit       userspace unit tests of the device-model core
 #   make check      checkpatch, sparse and W=1 on both kernels
 #   make install    modules_install and the uapi header (KDIR's kernel)
+#   make dkms-install    copy the sources to /usr/src/ivgpu-<version> and dkms install (root)
+#   make dkms-uninstall  dkms remove from every kernel and delete those sources (root)
 
 # Default: the running kernel's build dir, else the newest Debian headers.
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1))
 KERNELS := 6.1 6.12
 DESTDIR ?=
+# DKMS package version: PACKAGE_VERSION in dkms.conf, its only place.
+DKMS_VERSION = $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
 
 all: module
 
@@ -41,8 +45,19 @@ install: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules_install
 	install -D -m 0644 uapi/linux/ivgpu.h $(DESTDIR)/usr/include/linux/ivgpu.h
 
+dkms-install:
+	@if dkms status ivgpu/$(DKMS_VERSION) 2>/dev/null | grep -q .; then \
+		dkms remove ivgpu/$(DKMS_VERSION) --all; fi
+	rm -rf /usr/src/ivgpu-$(DKMS_VERSION)
+	scripts/dkms-check --stage /usr/src/ivgpu-$(DKMS_VERSION)
+	dkms install ivgpu/$(DKMS_VERSION)
+
+dkms-uninstall:
+	-dkms remove ivgpu/$(DKMS_VERSION) --all
+	rm -rf /usr/src/ivgpu-$(DKMS_VERSION)
+
 clean:
 	rm -rf build
 	-$(MAKE) -C kernel KDIR=$(KDIR) clean
 
-.PHONY: all module modules unit selftests test demo check install clean
+.PHONY: all module modules unit selftests test demo check install dkms-install dkms-uninstall clean

@@ -7,18 +7,16 @@ Creates a vGPU, starts a stopped q35 machine (no guest) with the vGPU at
 removes the vGPU. Prints the same result lines as the C selftests.
 """
 
-import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu-glue"))
 import harness  # noqa: E402
+import ivgpu_qemu  # noqa: E402
 from harness import Failed, check, log, result, run_test  # noqa: E402
 
 harness.PROG = "qemu_smoke"
@@ -26,90 +24,6 @@ TYPE = "ivgpu-V5_1024x768"
 LOW_GM = 64 << 20
 BAR0_SIZE = 16 << 20
 SLOT = 5
-
-
-# ---- QEMU and QMP ----
-
-class Qemu:
-    def __init__(self, uuid, tmp):
-        self.sock_path = os.path.join(tmp, "qmp.sock")
-        self.err_path = os.path.join(tmp, "qemu.err")
-        cmd = ["qemu-system-x86_64", "-accel", "tcg", "-M", "q35", "-m", "256",
-               "-nodefaults", "-display", "none", "-S",
-               "-qmp", f"unix:{self.sock_path},server=on,wait=off",
-               "-device", f"vfio-pci,sysfsdev=/sys/bus/mdev/devices/{uuid},addr={SLOT:02x}.0"]
-        log(" ".join(cmd))
-        self.err = open(self.err_path, "w")
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
-                                     stdout=self.err, stderr=self.err)
-        self.sock = None
-        self.buf = b""
-
-    def stderr_tail(self):
-        with open(self.err_path) as f:
-            return f.read()[-2000:]
-
-    def connect(self, timeout=60):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise Failed(f"QEMU exited with status {self.proc.returncode}:\n"
-                             + self.stderr_tail())
-            try:
-                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                s.connect(self.sock_path)
-                s.settimeout(30)
-                self.sock = s
-                break
-            except OSError:
-                s.close()
-                time.sleep(0.2)
-        check(self.sock, f"no QMP socket after {timeout} s")
-        greeting = self.recv()
-        check("QMP" in greeting, f"unexpected greeting {greeting}")
-        self.execute("qmp_capabilities")
-
-    def recv(self):
-        while b"\n" not in self.buf:
-            data = self.sock.recv(65536)
-            if not data:
-                raise Failed("QMP connection closed")
-            self.buf += data
-        line, self.buf = self.buf.split(b"\n", 1)
-        return json.loads(line)
-
-    def execute(self, command):
-        self.sock.sendall(json.dumps({"execute": command}).encode() + b"\n")
-        while True:
-            msg = self.recv()
-            if "event" in msg:
-                continue
-            if "error" in msg:
-                raise Failed(f"{command}: {msg['error']}")
-            return msg["return"]
-
-    def quit(self, timeout=30):
-        """Quit QEMU; its exit status."""
-        if not self.sock:
-            self.close()
-            return self.proc.returncode
-        try:
-            self.execute("quit")
-        except (Failed, OSError):
-            pass        # QEMU may close the socket before answering
-        try:
-            return self.proc.wait(timeout)
-        finally:
-            self.close()
-
-    def close(self):
-        if self.sock:
-            self.sock.close()
-            self.sock = None
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        self.err.close()
 
 
 # ---- checks ----
@@ -163,7 +77,7 @@ def main():
     if not uuid:
         return 1
     with tempfile.TemporaryDirectory() as tmp:
-        qemu = Qemu(uuid, tmp)
+        qemu = ivgpu_qemu.Qemu(uuid, tmp, qtest=False, slot=SLOT, display=False, log=log)
         try:
             started = run_test(names[0], qemu.connect)
             pci = started and run_test("query-pci", qemu.execute, "query-pci")
