@@ -54,6 +54,18 @@ static inline void ivgpu_vm_flags_set(struct vm_area_struct *vma,
 #endif
 }
 
+/* v6.2 "vfio: Extend the device migration protocol with PRE_COPY" */
+#ifdef IVGPU_HAVE_MIG_PRE_COPY
+#define IVGPU_MIGRATION_PRE_COPY	VFIO_MIGRATION_PRE_COPY
+#define IVGPU_DEVICE_STATE_PRE_COPY	VFIO_DEVICE_STATE_PRE_COPY
+#define IVGPU_DEVICE_STATE_PRE_COPY_P2P	VFIO_DEVICE_STATE_PRE_COPY_P2P
+#else
+#define IVGPU_MIGRATION_PRE_COPY	0
+/* States the kernel never asks for: they match nothing. */
+#define IVGPU_DEVICE_STATE_PRE_COPY	((enum vfio_device_mig_state)-1)
+#define IVGPU_DEVICE_STATE_PRE_COPY_P2P	((enum vfio_device_mig_state)-2)
+#endif
+
 static inline void ivgpu_vm_flags_clear(struct vm_area_struct *vma,
 					vm_flags_t flags)
 {

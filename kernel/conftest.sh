@@ -44,6 +44,14 @@ probe EVENTFD_SIGNAL_NOCOUNT \
 probe VM_FLAGS_SET \
 	'void f(struct vm_area_struct *v) { vm_flags_set(v, VM_IO); }'
 
+# v6.2 "vfio: Extend the device migration protocol with PRE_COPY"
+probe MIG_PRE_COPY \
+	'int f(void) { return VFIO_MIGRATION_PRE_COPY + VFIO_MIG_GET_PRECOPY_INFO; }'
+# v6.2 "vfio: Add an option to get migration data size"
+probe MIG_DATA_SIZE \
+	'static const struct vfio_migration_ops o = { .migration_get_data_size = NULL };' \
+	'const void *p = &o;'
+
 make -s -C "$kdir" M="$work" -k -j"$(nproc)" modules >"$work/log" 2>&1 || true
 
 tmp=$out.tmp

@@ -287,6 +287,16 @@ void ivgpu_vgpu_gtt_reset(struct ivgpu_vgpu *vgpu)
 	clear_highpage(gtt->scratch);
 }
 
+void ivgpu_vgpu_gtt_rebuild(struct ivgpu_vgpu *vgpu)
+{
+	u64 idx;
+
+	lockdep_assert_held(&vgpu->lock);
+	for (idx = 0; idx < vgpu->core.ggtt_entries; idx++)
+		if (ivgpu_pte_present(ivgpu_ggtt_entry(&vgpu->core, idx)))
+			ivgpu_vgpu_gtt_set(vgpu, idx, IVGPU_GTT_UNRESOLVED);
+}
+
 ssize_t ivgpu_vgpu_page_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
 			   size_t count, u64 off, bool write,
 			   struct page *(*page_of)(struct ivgpu_vgpu *vgpu, u64 n))

@@ -52,6 +52,11 @@ void ivgpu_vgpu_gtt_fini(struct ivgpu_vgpu *vgpu);
 void ivgpu_vgpu_gtt_write(struct ivgpu_vgpu *vgpu, u32 off, u64 val, u32 bytes);
 void ivgpu_vgpu_gtt_reset(struct ivgpu_vgpu *vgpu);
 void ivgpu_vgpu_gtt_dma_unmap(struct ivgpu_vgpu *vgpu, u64 iova, u64 length);
+/*
+ * After the GGTT was replaced wholesale (migration): every present entry is
+ * pinned again when next used. The shadow must be empty (after a reset).
+ */
+void ivgpu_vgpu_gtt_rebuild(struct ivgpu_vgpu *vgpu);
 
 /*
  * The page behind entry @idx, pinning it if needed; the scratch page if

@@ -70,6 +70,9 @@ void ivgpu_vgpu_irq_update(struct ivgpu_vgpu *vgpu)
 	bool rising = vgpu->core.intr_asserted && !irq->line;
 
 	lockdep_assert_held(&vgpu->lock);
+	/* Stopped for migration: the edge waits for RUNNING. */
+	if (!ivgpu_vgpu_mig_running(vgpu))
+		return;
 	irq->line = vgpu->core.intr_asserted;
 	if (!rising)
 		return;

@@ -2,8 +2,8 @@
 /*
  * vblank emulation. A soft hrtimer ticks at 60 Hz and queues a work item
  * that, under the vGPU lock, advances every enabled pipe by one frame and
- * raises its vblank event. The timer runs only while the device is open and
- * some transcoder is enabled.
+ * raises its vblank event. The timer runs only while the device is open,
+ * running (not stopped for migration) and some transcoder is enabled.
  */
 #include "core/display.h"
 #include "vblank.h"
@@ -47,7 +47,8 @@ void ivgpu_vgpu_vblank_init(struct ivgpu_vgpu *vgpu)
 void ivgpu_vgpu_vblank_update(struct ivgpu_vgpu *vgpu)
 {
 	struct ivgpu_vgpu_vblank *vb = &vgpu->vblank;
-	bool want = vgpu->open && ivgpu_display_enabled_pipes(&vgpu->core);
+	bool want = vgpu->open && ivgpu_vgpu_mig_running(vgpu) &&
+		    ivgpu_display_enabled_pipes(&vgpu->core);
 
 	lockdep_assert_held(&vgpu->lock);
 	vgpu->core.pipes_changed = false;

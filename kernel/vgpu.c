@@ -350,10 +350,14 @@ static long ivgpu_vgpu_get_irq_info(void __user *arg)
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }
 
-/* Power-on state: no pins, no pending interrupt, no vblank clock. */
+/*
+ * Power-on state: no pins, no pending interrupt, no vblank clock, no
+ * migration in progress.
+ */
 static void ivgpu_vgpu_reset_locked(struct ivgpu_vgpu *vgpu)
 {
 	lockdep_assert_held(&vgpu->lock);
+	ivgpu_vgpu_mig_reset(vgpu);
 	ivgpu_vgpu_display_reset(vgpu);
 	ivgpu_vgpu_gtt_reset(vgpu);
 	ivgpu_core_reset(&vgpu->core);
@@ -481,6 +485,7 @@ static int ivgpu_vgpu_init_dev(struct vfio_device *vdev)
 	mutex_init(&vgpu->lock);
 	ivgpu_vgpu_vblank_init(vgpu);
 	ivgpu_vgpu_display_init(vgpu);
+	ivgpu_vgpu_mig_init(vgpu);
 	return 0;
 
 out_fini_core:
@@ -559,6 +564,7 @@ static DEVICE_ATTR_RO(vgpu_id);
 static struct attribute *ivgpu_vgpu_attrs[] = {
 	&dev_attr_vgpu_id.attr,
 	&dev_attr_gfx_plane.attr,
+	&dev_attr_migration_compat.attr,
 	NULL,
 };
 

@@ -12,6 +12,7 @@
 #include "display.h"
 #include "gtt.h"
 #include "irq.h"
+#include "migrate.h"
 #include "vblank.h"
 
 /* vfio-pci's convention: the region index is in the top bits of the offset. */
@@ -31,6 +32,7 @@ struct ivgpu_vgpu {
 	struct ivgpu_vgpu_irq irq;
 	struct ivgpu_vgpu_vblank vblank;
 	struct ivgpu_vgpu_display display;
+	struct ivgpu_vgpu_mig mig;
 	struct dentry *debugfs;
 };
 

@@ -60,14 +60,14 @@ void ivgpu_monitor_sync(struct ivgpu_core *c)
 	ivgpu_reg_set(c, SDEISR, isr);
 }
 
-static int ivgpu_monitor_check(struct ivgpu_core *c)
+int ivgpu_monitor_edid_check(const struct ivgpu_core *c, const u8 *edid,
+			     u32 size)
 {
-	struct ivgpu_monitor *m = &c->monitor;
 	u32 x, y;
 
-	if (ivgpu_edid_validate(m->edid, m->edid_size))
+	if (ivgpu_edid_validate(edid, size))
 		return -EINVAL;
-	if (ivgpu_edid_preferred(m->edid, &x, &y))
+	if (ivgpu_edid_preferred(edid, &x, &y))
 		return -EINVAL;
 	if (x > c->type->max_xres || y > c->type->max_yres)
 		return -EINVAL;
@@ -80,7 +80,8 @@ static int ivgpu_monitor_set_link(struct ivgpu_core *c, u32 state)
 
 	if (state != IVGPU_LINK_UP && state != IVGPU_LINK_DOWN)
 		return -EINVAL;
-	if (state == IVGPU_LINK_UP && ivgpu_monitor_check(c))
+	if (state == IVGPU_LINK_UP &&
+	    ivgpu_monitor_edid_check(c, m->edid, m->edid_size))
 		return -EINVAL;
 	if (state == m->link_state)
 		return 0;

@@ -26,6 +26,13 @@ struct ivgpu_core;
 /* The monitor of a new user: connected, with the type's generated EDID. */
 void ivgpu_monitor_init(struct ivgpu_core *c);
 
+/*
+ * 0 if @edid (@size bytes) may be a connected monitor's: a valid EDID whose
+ * preferred mode fits the type; -EINVAL otherwise.
+ */
+int ivgpu_monitor_edid_check(const struct ivgpu_core *c, const u8 *edid,
+			     u32 size);
+
 /* Show the link state in SDEISR again (after a register reset). */
 void ivgpu_monitor_sync(struct ivgpu_core *c);
 
