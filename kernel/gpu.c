@@ -128,6 +128,8 @@ void ivgpu_gpu_unclaim(struct ivgpu_gpu_type *type, u32 vgt_id)
 	mutex_unlock(&gpu->lock);
 }
 
+static void ivgpu_gpu_init_types(struct ivgpu_gpu *gpu);
+
 static int ivgpu_gpu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct ivgpu_gpu *gpu = &ivgpu_gpu;
@@ -138,6 +140,7 @@ static int ivgpu_gpu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return -ENODEV;
 
 	pci_set_drvdata(pdev, gpu);
+	ivgpu_gpu_init_types(gpu);
 	ret = mdev_register_parent(&gpu->parent, &pdev->dev,
 				   &ivgpu_vgpu_mdev_driver, gpu->mdev_types,
 				   IVGPU_NUM_TYPES);
@@ -217,6 +220,11 @@ static void ivgpu_gpu_remove_bus(struct ivgpu_gpu *gpu)
 	gpu->bus = NULL;
 }
 
+/*
+ * Fresh mdev types for a parent registration: the mdev core owns their
+ * kobjects from registration to unregistration, so a rebind of the parent
+ * must not hand it the ones it has released.
+ */
 static void ivgpu_gpu_init_types(struct ivgpu_gpu *gpu)
 {
 	unsigned int i;
@@ -224,6 +232,7 @@ static void ivgpu_gpu_init_types(struct ivgpu_gpu *gpu)
 	for (i = 0; i < IVGPU_NUM_TYPES; i++) {
 		struct ivgpu_gpu_type *t = &gpu->types[i];
 
+		memset(&t->mtype, 0, sizeof(t->mtype));
 		t->profile = &ivgpu_types[i];
 		t->gpu = gpu;
 		t->mtype.sysfs_name = t->profile->name;
@@ -240,7 +249,6 @@ int ivgpu_gpu_init(const struct ivgpu_gpu_params *params)
 	ida_init(&gpu->vgt_ids);
 	ivgpu_budget_init(&gpu->budget, params->gm_budget_mib,
 			  params->max_vgpus);
-	ivgpu_gpu_init_types(gpu);
 
 	ret = pci_register_driver(&ivgpu_gpu_driver);
 	if (ret)

@@ -62,7 +62,7 @@ void ivgpu_vgpu_gtt_fini(struct ivgpu_vgpu *vgpu)
 	/* Close released every pin: only value entries can be left. */
 	xa_destroy(&gtt->shadow);
 	mutex_destroy(&gtt->map_lock);
-	__free_page(gtt->scratch);
+	put_page(gtt->scratch);	/* a dma-buf may hold it still */
 }
 
 /* Drop aperture mappings of entries [idx, idx + n). */
@@ -270,6 +270,25 @@ void ivgpu_vgpu_gtt_dma_unmap(struct ivgpu_vgpu *vgpu, u64 iova, u64 length)
 {
 	lockdep_assert_held(&vgpu->lock);
 	ivgpu_vgpu_gtt_release(vgpu, iova, length, false);
+}
+
+int ivgpu_vgpu_gtt_new_user(struct ivgpu_vgpu *vgpu)
+{
+	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
+	struct page *fresh;
+
+	lockdep_assert_held(&vgpu->lock);
+	/* A dma-buf of the last user may still hold (and write) the page. */
+	if (page_count(gtt->scratch) == 1)
+		return 0;
+	fresh = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!fresh)
+		return -ENOMEM;
+	mutex_lock(&gtt->map_lock);
+	swap(gtt->scratch, fresh);
+	mutex_unlock(&gtt->map_lock);
+	put_page(fresh);
+	return 0;
 }
 
 /* Unpin everything and forget every entry (reset, close). */

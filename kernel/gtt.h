@@ -51,6 +51,11 @@ void ivgpu_vgpu_gtt_fini(struct ivgpu_vgpu *vgpu);
 /* All the following are called with the vGPU lock held. */
 void ivgpu_vgpu_gtt_write(struct ivgpu_vgpu *vgpu, u32 off, u64 val, u32 bytes);
 void ivgpu_vgpu_gtt_reset(struct ivgpu_vgpu *vgpu);
+/*
+ * Before a new user opens the device: a scratch page the last user can
+ * still reach (through a dma-buf it kept) is replaced by a new one.
+ */
+int ivgpu_vgpu_gtt_new_user(struct ivgpu_vgpu *vgpu);
 void ivgpu_vgpu_gtt_dma_unmap(struct ivgpu_vgpu *vgpu, u64 iova, u64 length);
 /*
  * After the GGTT was replaced wholesale (migration): every present entry is

@@ -403,13 +403,17 @@ static long ivgpu_vgpu_ioctl(struct vfio_device *vdev, unsigned int cmd,
 static int ivgpu_vgpu_open_device(struct vfio_device *vdev)
 {
 	struct ivgpu_vgpu *vgpu = to_ivgpu_vgpu(vdev);
+	int ret;
 
 	mutex_lock(&vgpu->lock);
-	vgpu->open = true;
-	ivgpu_monitor_init(&vgpu->core);
-	ivgpu_vgpu_reset_locked(vgpu);
+	ret = ivgpu_vgpu_gtt_new_user(vgpu);
+	if (!ret) {
+		vgpu->open = true;
+		ivgpu_monitor_init(&vgpu->core);
+		ivgpu_vgpu_reset_locked(vgpu);
+	}
 	mutex_unlock(&vgpu->lock);
-	return 0;
+	return ret;
 }
 
 /* Release every pin, timer and eventfd the user's session held. */
