@@ -5,6 +5,8 @@
 #   make demo       set up what is missing, boot the test VM and show a vGPU
 #   make modules    build ivgpu.ko for both Debian kernels into build/<release>/
 #   make unit       userspace unit tests of the device-model core
+#   make fuzz       fuzz the core, FUZZ_SECONDS (60) per target (tests/fuzz)
+#   make bench      build, boot the test VM on each kernel, run the benchmarks, rewrite docs/benchmarks.md
 #   make check      checkpatch, sparse and W=1 on both kernels
 #   make install    modules_install and the uapi header (KDIR's kernel)
 #   make dkms-install    copy the sources to /usr/src/ivgpu-<version> and dkms install (root)
@@ -14,6 +16,7 @@
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1))
 KERNELS := 6.1 6.12
+FUZZ_SECONDS ?= 60
 DESTDIR ?=
 # DKMS package version: PACKAGE_VERSION in dkms.conf, its only place.
 DKMS_VERSION = $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
@@ -31,6 +34,12 @@ unit:
 
 selftests:
 	$(MAKE) -C selftests
+
+fuzz:
+	$(MAKE) -C tests/fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+bench:
+	scripts/bench
 
 test:
 	scripts/test
@@ -58,6 +67,7 @@ dkms-uninstall:
 
 clean:
 	rm -rf build
+	-$(MAKE) -C bench clean
 	-$(MAKE) -C kernel KDIR=$(KDIR) clean
 
-.PHONY: all module modules unit selftests test demo check install dkms-install dkms-uninstall clean
+.PHONY: all module modules unit fuzz bench selftests test demo check install dkms-install dkms-uninstall clean

@@ -170,6 +170,7 @@ void ivgpu_vgpu_display_entry_changed(struct ivgpu_vgpu *vgpu, u64 idx)
 	struct ivgpu_vgpu_display *d = &vgpu->display;
 
 	lockdep_assert_held(&vgpu->gtt.map_lock);
+	d->gen++;
 	if (d->view == IVGPU_VIEW_GUEST && idx >= d->view_base &&
 	    idx - d->view_base < d->view_pages)
 		ivgpu_vgpu_view_zap(vgpu, idx - d->view_base, 1);
@@ -260,10 +261,17 @@ static int ivgpu_vgpu_query_region(struct ivgpu_vgpu *vgpu,
 		u64 base = (fb.gm_base + lin) >> PAGE_SHIFT;
 		u64 pages = DIV_ROUND_UP(len, PAGE_SIZE), n;
 
-		/* Pin now: the view's page faults can only look. */
-		for (n = 0; n < pages; n++)
-			ivgpu_vgpu_gtt_page(vgpu, base + n);
-		ivgpu_vgpu_set_view(vgpu, IVGPU_VIEW_GUEST, base, pages);
+		/*
+		 * Pin now: the view's page faults can only look. Unless
+		 * nothing changed since the view was built this way.
+		 */
+		if (d->view != IVGPU_VIEW_GUEST || d->view_base != base ||
+		    d->view_pages != pages || d->region_gen != d->gen) {
+			for (n = 0; n < pages; n++)
+				ivgpu_vgpu_gtt_page(vgpu, base + n);
+			ivgpu_vgpu_set_view(vgpu, IVGPU_VIEW_GUEST, base, pages);
+			d->region_gen = d->gen;
+		}
 		stride = fb.stride;
 	} else {
 		if (!d->copy) {

@@ -14,6 +14,11 @@
 #include "core/fbdec.h"
 
 struct ivgpu_vgpu;
+struct ivgpu_dmabuf;
+
+/* Pipes, planes, cursors and the PV page (cursor hotspot): [0x60000, 0x80000). */
+#define IVGPU_DISPLAY_REGS_START	0x60000
+#define IVGPU_DISPLAY_REGS_END		0x80000
 
 /* gfx_plane values: the VFIO_GFX_PLANE_TYPE_* bits a vGPU offers. */
 #define IVGPU_GFX_PLANES_ALL	(VFIO_GFX_PLANE_TYPE_REGION | \
@@ -45,6 +50,17 @@ struct ivgpu_vgpu_display {
 	struct list_head dmabufs;
 	u32 nr_dmabufs;
 	u32 next_dmabuf_id;
+	/*
+	 * Bumped by every change a plane could show: a GGTT entry's page, a
+	 * write to the display registers or the PV page. vGPU lock.
+	 */
+	u64 gen;
+	/* The state each plane type last answered, and at which gen. */
+	struct {
+		struct ivgpu_dmabuf *state;
+		u64 gen;
+	} dmabuf_cache[3];		/* by IVGPU_PLANE_* */
+	u64 region_gen;			/* gen the region view was built at */
 	struct ivgpu_display_stats {
 		u64 queries;
 		u64 copies;		/* frames de-tiled or copied */
@@ -68,6 +84,14 @@ long ivgpu_vgpu_query_plane(struct ivgpu_vgpu *vgpu, void __user *arg);
  */
 void ivgpu_vgpu_fb_copy(struct ivgpu_vgpu *vgpu, const struct ivgpu_fb *fb,
 			u8 *dst, u32 dst_stride);
+
+/* A BAR0 register write at @off (vGPU lock): the planes may have changed. */
+static inline void ivgpu_vgpu_display_reg_written(struct ivgpu_vgpu_display *d,
+						  u32 off)
+{
+	if (off >= IVGPU_DISPLAY_REGS_START && off < IVGPU_DISPLAY_REGS_END)
+		d->gen++;
+}
 
 /* Called under map_lock when GGTT entry @idx changes: zap views of it. */
 void ivgpu_vgpu_display_entry_changed(struct ivgpu_vgpu *vgpu, u64 idx);

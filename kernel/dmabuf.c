@@ -162,6 +162,12 @@ static bool ivgpu_dmabuf_same(const struct ivgpu_dmabuf *b,
 
 static void ivgpu_dmabuf_forget(struct ivgpu_vgpu *vgpu, struct ivgpu_dmabuf *b)
 {
+	struct ivgpu_vgpu_display *d = &vgpu->display;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(d->dmabuf_cache); i++)
+		if (d->dmabuf_cache[i].state == b)
+			d->dmabuf_cache[i].state = NULL;
 	list_del(&b->link);
 	vgpu->display.nr_dmabufs--;
 	kref_put(&b->ref, ivgpu_dmabuf_free);
@@ -200,6 +206,7 @@ static struct ivgpu_dmabuf *ivgpu_dmabuf_keep(struct ivgpu_vgpu *vgpu,
 int ivgpu_vgpu_dmabuf_query(struct ivgpu_vgpu *vgpu, u32 plane,
 			    struct vfio_device_gfx_plane_info *info)
 {
+	struct ivgpu_vgpu_display *d = &vgpu->display;
 	struct ivgpu_dmabuf *want, *b;
 	struct ivgpu_fb fb;
 	u64 start, len;
@@ -213,6 +220,10 @@ int ivgpu_vgpu_dmabuf_query(struct ivgpu_vgpu *vgpu, u32 plane,
 		vgpu->core.stats.fb_errors++;
 		return 0;	/* not expressible as a dma-buf: disabled */
 	}
+	/* Nothing a plane shows changed since the last answer: the same. */
+	b = d->dmabuf_cache[plane].state;
+	if (b && d->dmabuf_cache[plane].gen == d->gen)
+		goto answer;
 	n = DIV_ROUND_UP(len, PAGE_SIZE);
 	want = kvzalloc(struct_size(want, pages, n), GFP_KERNEL);
 	if (!want)
@@ -228,7 +239,10 @@ int ivgpu_vgpu_dmabuf_query(struct ivgpu_vgpu *vgpu, u32 plane,
 		want->pages[i] = ivgpu_vgpu_gtt_page(vgpu,
 						     (start >> PAGE_SHIFT) + i);
 	b = ivgpu_dmabuf_keep(vgpu, want);
+	d->dmabuf_cache[plane].state = b;
+	d->dmabuf_cache[plane].gen = d->gen;
 
+answer:
 	info->drm_format = b->drm_format;
 	info->drm_format_mod = b->modifier;
 	info->width = b->width;

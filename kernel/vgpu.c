@@ -77,6 +77,7 @@ static int ivgpu_vgpu_bar0_write(struct ivgpu_vgpu *vgpu, u64 off, u64 val,
 		return 0;
 	}
 	ivgpu_core_bar0_write(&vgpu->core, off, val, bytes);
+	ivgpu_vgpu_display_reg_written(&vgpu->display, off);
 	if (vgpu->core.pipes_changed)
 		ivgpu_vgpu_vblank_update(vgpu);
 	ivgpu_vgpu_irq_update(vgpu);

@@ -193,24 +193,27 @@ static int check_store(const struct ivgpu_store *s, const u8 *p, u32 len,
 	return 0;
 }
 
-/* The identity bytes of config space must be the destination's own. */
+/*
+ * Config space as writes could have left it: every bit a write cannot
+ * change is the destination's own (identity, capabilities, BAR sizes,
+ * GMCH_CTRL), and the power state is D0 or D3hot.
+ */
 static int check_cfg(const struct ivgpu_core *c, const u8 *cfg,
 		     const char **why)
 {
-	static const struct {
-		u8 off, len;
-	} fixed[] = {
-		{ PCI_VENDOR_ID, 4 }, { PCI_REVISION_ID, 4 },
-		{ PCI_SUBSYSTEM_VENDOR_ID, 4 }, { PCI_CAPABILITY_LIST, 1 },
-	};
 	struct ivgpu_cfg want;
-	unsigned int i;
+	u32 i, pm;
 
 	ivgpu_cfg_init(&want, c->type);
-	for (i = 0; i < ARRAY_SIZE(fixed); i++)
-		if (memcmp(cfg + fixed[i].off, want.regs + fixed[i].off,
-			   fixed[i].len))
-			return fail(why, "config space identity differs");
+	for (i = 0; i < IVGPU_CFG_BYTES; i++) {
+		u8 fixed = ~(want.wmask[i] | want.w1cmask[i]);
+
+		if ((cfg[i] ^ want.regs[i]) & fixed)
+			return fail(why, "config space holds bits no write can set");
+	}
+	pm = cfg[IVGPU_CFG_PM_CAP + PCI_PM_CTRL] & PCI_PM_CTRL_STATE_MASK;
+	if (pm != 0 && pm != 3)
+		return fail(why, "config space power state is not D0 or D3hot");
 	return 0;
 }
 
@@ -390,6 +393,8 @@ int ivgpu_migrate_load(struct ivgpu_core *c, const u8 *buf, u64 len,
 	ivgpu_store_fini(&c->ggtt);
 	c->regs = regs;
 	c->ggtt = ggtt;
+	/* The guest keeps the id it saw, across later resets too. */
+	c->vgt_id = ivgpu_reg_get(c, IVGPU_PVINFO_OFFSET + IVGPU_PV_VGT_ID);
 	c->ggtt_present = count_present(&c->ggtt, c->ggtt_entries);
 	memcpy(c->cfg.regs, last.sec[SEC_CFG], IVGPU_CFG_BYTES);
 	c->flips_pending = get32(last.sec[SEC_CORE]);
@@ -400,6 +405,7 @@ int ivgpu_migrate_load(struct ivgpu_core *c, const u8 *buf, u64 len,
 	memcpy(m->dpcd, last.sec[SEC_MONITOR] + 0x808, sizeof(m->dpcd));
 	m->ddc_offset = get32(last.sec[SEC_MONITOR] + 0x808 + 0x800);
 	m->ddc_segment = get32(last.sec[SEC_MONITOR] + 0x80c + 0x800);
+	ivgpu_monitor_sync(c);
 	ivgpu_intr_update(c);
 	return 0;
 
