@@ -47,6 +47,8 @@ DEFINE_SHOW_ATTRIBUTE(ivgpu_vgpu_stats);
 void ivgpu_debugfs_init(void)
 {
 	ivgpu_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_atomic_t("fail_after", 0600, ivgpu_debugfs_root,
+				&ivgpu_fail_after);
 }
 
 void ivgpu_debugfs_exit(void)

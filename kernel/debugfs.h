@@ -6,7 +6,17 @@
 #ifndef IVGPU_DEBUGFS_H
 #define IVGPU_DEBUGFS_H
 
+#include <linux/atomic.h>
+
 struct ivgpu_vgpu;
+
+/*
+ * A test knob, /sys/kernel/debug/ivgpu/fail_after: with N >= 0 the
+ * module's next N allocations succeed and every later one fails, until -1
+ * is written. Every allocation site asks ivgpu_fail_alloc() first.
+ */
+extern atomic_t ivgpu_fail_after;
+bool ivgpu_fail_alloc(void);
 
 void ivgpu_debugfs_init(void);
 void ivgpu_debugfs_exit(void);

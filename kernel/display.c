@@ -18,6 +18,7 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include "compat.h"
+#include "debugfs.h"
 #include "core/monitor.h"
 #include "core/types.h"
 #include "display.h"
@@ -275,7 +276,7 @@ static int ivgpu_vgpu_query_region(struct ivgpu_vgpu *vgpu,
 		stride = fb.stride;
 	} else {
 		if (!d->copy) {
-			d->copy = vzalloc(frame);
+			d->copy = ivgpu_fail_alloc() ? NULL : vzalloc(frame);
 			if (!d->copy)
 				return -ENOMEM;
 		}
@@ -469,7 +470,8 @@ static int ivgpu_vgpu_fb_update(struct ivgpu_vgpu *vgpu)
 	m->argsz = sizeof(*m);
 	if (!ivgpu_fb_decode(&vgpu->core, IVGPU_PLANE_PRIMARY, &fb)) {
 		if (!d->fb_pixels) {
-			u8 *pixels = vzalloc(ivgpu_vgpu_frame_size(vgpu));
+			u8 *pixels = ivgpu_fail_alloc() ? NULL :
+				     vzalloc(ivgpu_vgpu_frame_size(vgpu));
 
 			if (!pixels)
 				return -ENOMEM;

@@ -18,6 +18,7 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include "compat.h"
+#include "debugfs.h"
 #include "core/types.h"
 #include "dmabuf.h"
 #include "gpu.h"
@@ -54,7 +55,7 @@ static struct sg_table *ivgpu_dmabuf_map(struct dma_buf_attachment *at,
 	struct sg_table *sgt;
 	int ret;
 
-	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	sgt = ivgpu_fail_alloc() ? NULL : kzalloc(sizeof(*sgt), GFP_KERNEL);
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);
 	ret = sg_alloc_table_from_pages(sgt, b->pages, b->nr_pages, 0,
@@ -225,7 +226,8 @@ int ivgpu_vgpu_dmabuf_query(struct ivgpu_vgpu *vgpu, u32 plane,
 	if (b && d->dmabuf_cache[plane].gen == d->gen)
 		goto answer;
 	n = DIV_ROUND_UP(len, PAGE_SIZE);
-	want = kvzalloc(struct_size(want, pages, n), GFP_KERNEL);
+	want = ivgpu_fail_alloc() ? NULL :
+	       kvzalloc(struct_size(want, pages, n), GFP_KERNEL);
 	if (!want)
 		return -ENOMEM;
 	want->plane = plane;

@@ -3,11 +3,25 @@
  * The core's environment inside the kernel (see platform.h). Memory is for
  * the lazily filled tables, allocated from process context.
  */
+#include <linux/atomic.h>
 #include <linux/slab.h>
 #include "core/platform.h"
+#include "debugfs.h"
+
+/* Allocations left before the module's fail; -1: none fails (debugfs). */
+atomic_t ivgpu_fail_after = ATOMIC_INIT(-1);
+
+bool ivgpu_fail_alloc(void)
+{
+	if (atomic_read(&ivgpu_fail_after) < 0)
+		return false;
+	return atomic_dec_if_positive(&ivgpu_fail_after) < 0;
+}
 
 void *ivgpu_core_zalloc(size_t size)
 {
+	if (ivgpu_fail_alloc())
+		return NULL;
 	return kzalloc(size, GFP_KERNEL_ACCOUNT);
 }
 

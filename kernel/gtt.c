@@ -21,6 +21,7 @@
 #include <linux/mm.h>
 #include <linux/ivgpu.h>
 #include "compat.h"
+#include "debugfs.h"
 #include "core/ggtt.h"
 #include "gpu.h"
 #include "vgpu.h"
@@ -47,7 +48,8 @@ int ivgpu_vgpu_gtt_init(struct ivgpu_vgpu *vgpu)
 {
 	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
 
-	gtt->scratch = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	gtt->scratch = ivgpu_fail_alloc() ? NULL :
+		       alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!gtt->scratch)
 		return -ENOMEM;
 	xa_init(&gtt->shadow);
@@ -281,7 +283,8 @@ int ivgpu_vgpu_gtt_new_user(struct ivgpu_vgpu *vgpu)
 	/* A dma-buf of the last user may still hold (and write) the page. */
 	if (page_count(gtt->scratch) == 1)
 		return 0;
-	fresh = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	fresh = ivgpu_fail_alloc() ? NULL :
+		alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!fresh)
 		return -ENOMEM;
 	mutex_lock(&gtt->map_lock);

@@ -20,6 +20,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include "compat.h"
+#include "debugfs.h"
 #include "core/migrate.h"
 #include "gpu.h"
 #include "migrate.h"
@@ -58,7 +59,7 @@ static int ivgpu_mig_file_grow(struct ivgpu_mig_file *migf, size_t more)
 	lockdep_assert_held(&migf->lock);
 	if (migf->size + more <= migf->cap)
 		return 0;
-	data = kvmalloc(cap, GFP_KERNEL_ACCOUNT);
+	data = ivgpu_fail_alloc() ? NULL : kvmalloc(cap, GFP_KERNEL_ACCOUNT);
 	if (!data)
 		return -ENOMEM;
 	if (migf->size)
@@ -173,7 +174,8 @@ static struct ivgpu_mig_file *ivgpu_mig_file_new(const struct file_operations *f
 {
 	struct ivgpu_mig_file *migf;
 
-	migf = kzalloc(sizeof(*migf), GFP_KERNEL_ACCOUNT);
+	migf = ivgpu_fail_alloc() ? NULL :
+	       kzalloc(sizeof(*migf), GFP_KERNEL_ACCOUNT);
 	if (!migf)
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&migf->lock);

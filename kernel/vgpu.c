@@ -280,7 +280,7 @@ static int ivgpu_vgpu_region_caps(struct ivgpu_vgpu *vgpu,
 	}
 	if (!r->sparse_size)
 		return 0;
-	sparse = kzalloc(size, GFP_KERNEL);
+	sparse = ivgpu_fail_alloc() ? NULL : kzalloc(size, GFP_KERNEL);
 	if (!sparse)
 		return -ENOMEM;
 	sparse->header.id = VFIO_REGION_INFO_CAP_SPARSE_MMAP;

@@ -613,7 +613,10 @@ static void fail_off(void *arg)
 	}
 }
 
-/* One round of what a user does, with allocations failing at random. */
+/* How a round turns allocation failures on and off. */
+static void (*fail_ctl)(bool on) = make_it_fail;
+
+/* One round of what a user does, with allocations failing. */
 static void failing_round(unsigned int round)
 {
 	const struct ivgpu_type *t = &ivgpu_types[round % IVGPU_NR_TYPES];
@@ -625,13 +628,13 @@ static void failing_round(unsigned int round)
 	int r, fd;
 
 	uuid_gen(uuid);
-	make_it_fail(true);
+	fail_ctl(true);
 	r = mdev_create(ivgpu_parent(), t->dir, uuid);
-	make_it_fail(false);
+	fail_ctl(false);
 	if (r)
 		return;		/* refused: fine, as long as nothing broke */
 	gfx_plane_set(uuid, round % 2 ? "both" : "dmabuf");
-	make_it_fail(true);
+	fail_ctl(true);
 	r = vfio_open_mdev(&d, uuid);
 	if (!r) {
 		mem = vfio_dma_alloc(&d, 8 * PAGE, &iova);
@@ -666,10 +669,10 @@ static void failing_round(unsigned int round)
 		vfio_region_read(&d, BAR2, 0, buf, sizeof(buf));
 		free(vfio_region_info(&d, IVGPU_REGION_FRAMEBUFFER));
 		vfio_reset(&d);
-		make_it_fail(false);
+		fail_ctl(false);
 		vfio_close(&d);
 	}
-	make_it_fail(false);
+	fail_ctl(false);
 	EXPECT_OK(mdev_remove(uuid));
 }
 
@@ -703,6 +706,85 @@ TEST(allocation_failures_with_fault_injection)
 	for (i = 0; i < 60; i++)
 		failing_round(i);
 	fail_off(NULL);
+
+	/* Afterwards everything works, and nothing leaked. */
+	EXPECT_AVAILABLE(&budget);
+	v = vgpu_new(TYPE_SMALL);
+	mem = vfio_dma_alloc(&v->dev, PAGE, &iova);
+	ASSERT_TRUE(mem);
+	bar0_write64(v, PTE(0), iova | IVGPU_PTE_PRESENT);
+	EXPECT_EQ(vgpu_stat(v, "pages_pinned"), 1);
+	vgpu_close(v);
+	EXPECT_EQ(vgpu_stat(v, "pages_pinned"), 0);
+}
+
+/* ---- the module's own allocation failure knob ---- */
+
+#define FAIL_AFTER	"/sys/kernel/debug/ivgpu/fail_after"
+
+static int knob_after;
+
+static void knob_write(int n)
+{
+	char val[16];
+
+	snprintf(val, sizeof(val), "%d", n);
+	ASSERT_OK(sysfs_write(FAIL_AFTER, val));
+}
+
+static void knob_fail(bool on)
+{
+	knob_write(on ? knob_after : -1);
+}
+
+static void knob_off(void *arg)
+{
+	(void)arg;
+	sysfs_write(FAIL_AFTER, "-1");
+}
+
+TEST(allocation_failures_through_the_module_knob)
+{
+	struct ivgpu_budget budget = IVGPU_DEFAULT_BUDGET;
+	struct vfio_device_gfx_plane_info pi;
+	char uuid[MDEV_UUID_LEN];
+	struct vgpu *v;
+	uint8_t *mem;
+	uint64_t iova;
+
+	if (!sysfs_exists(FAIL_AFTER))
+		SKIP("no %s (debugfs not mounted)", FAIL_AFTER);
+	tap_defer(knob_off, NULL);
+
+	/* The knob works: no allocation left, a create fails with ENOMEM. */
+	uuid_gen(uuid);
+	knob_write(0);
+	EXPECT_EQ(mdev_create(ivgpu_parent(), TYPE_SMALL->dir, uuid), -ENOMEM);
+	knob_write(-1);
+	EXPECT_AVAILABLE(&budget);
+
+	/* An X-tiled plane needs a copy buffer: the query says ENOMEM. */
+	v = vgpu_new(TYPE_SMALL);
+	vfio_region_write_n(&v->dev, BAR0, GFX_PLANE_STRIDE(0), 4, 1);
+	vfio_region_write_n(&v->dev, BAR0, GFX_PLANE_SIZE(0), 4, 7 << 16 | 63);
+	vfio_region_write_n(&v->dev, BAR0, GFX_PLANE_CTL(0), 4,
+			    GFX_CTL_ENABLE | GFX_FMT_XRGB8888 | 1 << 10);
+	vfio_region_write_n(&v->dev, BAR0, TRANSCONF(0), 4, TRANSCONF_ENABLE);
+	memset(&pi, 0, sizeof(pi));
+	pi.argsz = sizeof(pi);
+	pi.flags = VFIO_GFX_PLANE_TYPE_REGION;
+	knob_write(0);
+	EXPECT_ERRNO(ioctl(v->dev.fd, VFIO_DEVICE_QUERY_GFX_PLANE, &pi), ENOMEM);
+	knob_write(-1);
+	EXPECT_OK(ioctl(v->dev.fd, VFIO_DEVICE_QUERY_GFX_PLANE, &pi));
+	EXPECT_EQ(pi.width, 64);
+	vgpu_remove(v);
+
+	/* Every allocation of a user's round failing in turn. */
+	fail_ctl = knob_fail;
+	for (knob_after = 0; knob_after < 40; knob_after++)
+		failing_round(knob_after);
+	knob_write(-1);
 
 	/* Afterwards everything works, and nothing leaked. */
 	EXPECT_AVAILABLE(&budget);
@@ -790,8 +872,9 @@ static unsigned int debugfs_instances(void)
 
 	if (!dir)
 		return 0;
+	/* One directory per vGPU; files (fail_after) are the module's own. */
 	while ((e = readdir(dir)))
-		n += e->d_name[0] != '.';
+		n += e->d_name[0] != '.' && e->d_type == DT_DIR;
 	closedir(dir);
 	return n;
 }
