@@ -19,7 +19,6 @@ import signal
 import struct
 import sys
 import tempfile
-import threading
 import time
 
 sys.dont_write_bytecode = True
@@ -163,27 +162,13 @@ def remove_while_held(uuid, tmp):
     """A remove waits for QEMU (which can't unplug a stopped guest's device);
     SIGKILL lets it complete."""
     qemu = start_and_show(uuid, tmp, 0)
-    err = []
-
-    def remove():
-        try:
-            with open(f"/sys/bus/mdev/devices/{uuid}/remove", "w") as f:
-                f.write("1")
-        except OSError as e:
-            err.append(e)
-
-    t = threading.Thread(target=remove, daemon=True)
-    t.start()
+    t, err = harness.start_remove(uuid)
     t.join(2)
     try:
         check(t.is_alive(), "the remove did not wait for QEMU")
     finally:
         sigkill(qemu)
-    t.join(20)
-    check(not t.is_alive(), "the remove still waits after QEMU was killed")
-    if err:
-        raise err[0]
-    check(not os.path.exists(f"/sys/bus/mdev/devices/{uuid}"), "the vGPU is still there")
+    harness.finish_remove(uuid, t, err, 20)
 
 
 def main():

@@ -84,8 +84,9 @@ def create_vgpu(vgpu_type):
     return uuid
 
 
-def remove_vgpu(uuid, timeout=15):
-    """Write remove on a thread: it blocks while a user holds the device."""
+def start_remove(uuid):
+    """Write remove on a thread (it blocks while a user holds the device);
+    the thread and the list its error lands in."""
     err = []
 
     def remove():
@@ -97,11 +98,20 @@ def remove_vgpu(uuid, timeout=15):
 
     t = threading.Thread(target=remove, daemon=True)
     t.start()
+    return t, err
+
+
+def finish_remove(uuid, t, err, timeout):
     t.join(timeout)
     check(not t.is_alive(), f"remove still blocked after {timeout} s")
     if err:
         raise err[0]
     check(not os.path.exists(f"/sys/bus/mdev/devices/{uuid}"), "the vGPU is still there")
+
+
+def remove_vgpu(uuid, timeout=15):
+    t, err = start_remove(uuid)
+    finish_remove(uuid, t, err, timeout)
 
 
 def set_gfx_plane(uuid, value):
