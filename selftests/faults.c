@@ -62,43 +62,6 @@ static uint8_t pattern(size_t i)
 	return (uint8_t)(i * 131 + (i >> 12) * 7 + 1);
 }
 
-/* ---- a remover thread: writing "remove" blocks while a user holds it ---- */
-
-struct remover {
-	pthread_t thread;
-	char uuid[MDEV_UUID_LEN];
-	int ret;
-	atomic_bool done;
-};
-
-static void *remover_main(void *arg)
-{
-	struct remover *r = arg;
-
-	r->ret = mdev_remove(r->uuid);
-	atomic_store(&r->done, true);
-	return NULL;
-}
-
-static void remover_start(struct remover *r, struct vgpu *v)
-{
-	memcpy(r->uuid, v->uuid, sizeof(r->uuid));
-	atomic_store(&r->done, false);
-	v->created = false;	/* the remover owns it now */
-	ASSERT_OK(pthread_create(&r->thread, NULL, remover_main, r));
-}
-
-static int remover_finish(struct remover *r, unsigned int secs)
-{
-	struct timespec deadline;
-
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += secs;
-	if (pthread_timedjoin_np(r->thread, NULL, &deadline))
-		return -ETIMEDOUT;
-	return r->ret;
-}
-
 /* ---- the holder: another process with the vGPU in full use ---- */
 
 enum holder_mode {

@@ -13,44 +13,6 @@
 
 #include "ivgpu.h"
 
-/* Writing "remove" blocks while the device is open, so do it on a thread. */
-struct remover {
-	pthread_t thread;
-	char uuid[MDEV_UUID_LEN];
-	int ret;
-	atomic_bool done;
-};
-
-static void *remover_main(void *arg)
-{
-	struct remover *r = arg;
-
-	r->ret = mdev_remove(r->uuid);
-	atomic_store(&r->done, true);
-	return NULL;
-}
-
-static void remover_start(struct remover *r, struct vgpu *v)
-{
-	memcpy(r->uuid, v->uuid, sizeof(r->uuid));
-	atomic_store(&r->done, false);
-	/* The remover owns the instance now. */
-	v->created = false;
-	ASSERT_OK(pthread_create(&r->thread, NULL, remover_main, r));
-}
-
-/* The remove's result, or -ETIMEDOUT if it is still blocked. */
-static int remover_finish(struct remover *r, unsigned int secs)
-{
-	struct timespec deadline;
-
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += secs;
-	if (pthread_timedjoin_np(r->thread, NULL, &deadline))
-		return -ETIMEDOUT;
-	return r->ret;
-}
-
 static void msleep(unsigned int ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };

@@ -244,3 +244,31 @@ bool kmsg_find(int fd, const char *const *needles, char *line, size_t len)
 		}
 	}
 }
+
+static void *remover_main(void *arg)
+{
+	struct remover *r = arg;
+
+	r->ret = mdev_remove(r->uuid);
+	atomic_store(&r->done, true);
+	return NULL;
+}
+
+void remover_start(struct remover *r, struct vgpu *v)
+{
+	memcpy(r->uuid, v->uuid, sizeof(r->uuid));
+	atomic_store(&r->done, false);
+	v->created = false;	/* the remover owns the instance now */
+	ASSERT_OK(pthread_create(&r->thread, NULL, remover_main, r));
+}
+
+int remover_finish(struct remover *r, unsigned int secs)
+{
+	struct timespec deadline;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += secs;
+	if (pthread_timedjoin_np(r->thread, NULL, &deadline))
+		return -ETIMEDOUT;
+	return r->ret;
+}

@@ -6,6 +6,8 @@
 #ifndef IVGPU_SELFTESTS_IVGPU_H
 #define IVGPU_SELFTESTS_IVGPU_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <linux/ivgpu.h>
 #include <linux/pci_regs.h>
@@ -89,6 +91,22 @@ struct vgpu *vgpu_new(const struct ivgpu_type *t);
 void vgpu_open(struct vgpu *v);
 void vgpu_close(struct vgpu *v);
 void vgpu_remove(struct vgpu *v);
+
+/*
+ * A remove on a thread of its own: writing "remove" blocks while a user
+ * holds the device. remover_start() hands the instance to the remover;
+ * remover_finish() waits up to @secs and gives the remove's result, or
+ * -ETIMEDOUT if it still blocks.
+ */
+struct remover {
+	pthread_t thread;
+	char uuid[MDEV_UUID_LEN];
+	int ret;
+	atomic_bool done;
+};
+
+void remover_start(struct remover *r, struct vgpu *v);
+int remover_finish(struct remover *r, unsigned int secs);
 
 /* A fresh UUID (the test fails if none can be had). */
 void uuid_gen(char uuid[MDEV_UUID_LEN]);
