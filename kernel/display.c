@@ -433,11 +433,6 @@ static struct page *ivgpu_vgpu_view_page_pinned(struct ivgpu_vgpu *vgpu, u64 n)
 	return ivgpu_vgpu_view_page(vgpu, n, true);
 }
 
-u64 ivgpu_vgpu_plane_region_size(struct ivgpu_vgpu *vgpu)
-{
-	return ivgpu_vgpu_frame_size(vgpu);
-}
-
 ssize_t ivgpu_vgpu_plane_region_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
 				   size_t count, u64 off, bool write)
 {
@@ -447,8 +442,8 @@ ssize_t ivgpu_vgpu_plane_region_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
 				  ivgpu_vgpu_view_page_pinned);
 }
 
-int ivgpu_vgpu_plane_region_mmap(struct ivgpu_vgpu *vgpu,
-				 struct vm_area_struct *vma)
+/* The plane regions, and the framebuffer region's pixels: read-only. */
+int ivgpu_vgpu_frame_mmap(struct ivgpu_vgpu *vgpu, struct vm_area_struct *vma)
 {
 	return ivgpu_vgpu_display_mmap(vgpu, vma, ivgpu_vgpu_frame_size(vgpu));
 }
@@ -553,12 +548,6 @@ ssize_t ivgpu_vgpu_fb_region_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
 	if (done < count && clear_user(buf + done, count - done))
 		return done ? done : -EFAULT;
 	return count;
-}
-
-int ivgpu_vgpu_fb_region_mmap(struct ivgpu_vgpu *vgpu,
-			      struct vm_area_struct *vma)
-{
-	return ivgpu_vgpu_display_mmap(vgpu, vma, ivgpu_vgpu_frame_size(vgpu));
 }
 
 u64 ivgpu_vgpu_edid_region_size(struct ivgpu_vgpu *vgpu)

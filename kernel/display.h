@@ -97,16 +97,13 @@ static inline void ivgpu_vgpu_display_reg_written(struct ivgpu_vgpu_display *d,
 void ivgpu_vgpu_display_entry_changed(struct ivgpu_vgpu *vgpu, u64 idx);
 
 /* Region callbacks (see vgpu.c's region table). */
-u64 ivgpu_vgpu_plane_region_size(struct ivgpu_vgpu *vgpu);
 ssize_t ivgpu_vgpu_plane_region_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
 				   size_t count, u64 off, bool write);
-int ivgpu_vgpu_plane_region_mmap(struct ivgpu_vgpu *vgpu,
-				 struct vm_area_struct *vma);
+/* mmap of [0, frame size): the plane regions and the framebuffer pixels. */
+int ivgpu_vgpu_frame_mmap(struct ivgpu_vgpu *vgpu, struct vm_area_struct *vma);
 u64 ivgpu_vgpu_fb_region_size(struct ivgpu_vgpu *vgpu);
 ssize_t ivgpu_vgpu_fb_region_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
 				size_t count, u64 off, bool write);
-int ivgpu_vgpu_fb_region_mmap(struct ivgpu_vgpu *vgpu,
-			      struct vm_area_struct *vma);
 u64 ivgpu_vgpu_edid_region_size(struct ivgpu_vgpu *vgpu);
 u64 ivgpu_vgpu_edid_region_read(struct ivgpu_vgpu *vgpu, u64 off, u32 bytes);
 int ivgpu_vgpu_edid_region_write(struct ivgpu_vgpu *vgpu, u64 off, u64 val,

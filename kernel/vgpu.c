@@ -129,23 +129,23 @@ static const struct ivgpu_vgpu_region ivgpu_vgpu_regions[IVGPU_NUM_REGIONS] = {
 		.sparse_size = ivgpu_vgpu_frame_size,
 		.size = ivgpu_vgpu_fb_region_size,
 		.bulk_rw = ivgpu_vgpu_fb_region_rw,
-		.mmap = ivgpu_vgpu_fb_region_mmap,
+		.mmap = ivgpu_vgpu_frame_mmap,
 	},
 	[IVGPU_REGION_PLANE0] = {
 		.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_MMAP,
 		.cap_type = IVGPU_REGION_TYPE,
 		.cap_subtype = IVGPU_REGION_SUBTYPE_PLANE,
-		.size = ivgpu_vgpu_plane_region_size,
+		.size = ivgpu_vgpu_frame_size,
 		.bulk_rw = ivgpu_vgpu_plane_region_rw,
-		.mmap = ivgpu_vgpu_plane_region_mmap,
+		.mmap = ivgpu_vgpu_frame_mmap,
 	},
 	[IVGPU_REGION_PLANE1] = {
 		.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_MMAP,
 		.cap_type = IVGPU_REGION_TYPE,
 		.cap_subtype = IVGPU_REGION_SUBTYPE_PLANE,
-		.size = ivgpu_vgpu_plane_region_size,
+		.size = ivgpu_vgpu_frame_size,
 		.bulk_rw = ivgpu_vgpu_plane_region_rw,
-		.mmap = ivgpu_vgpu_plane_region_mmap,
+		.mmap = ivgpu_vgpu_frame_mmap,
 	},
 };
 
