@@ -52,6 +52,12 @@ int ivgpu_vgpu_gtt_init(struct ivgpu_vgpu *vgpu)
 		       alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!gtt->scratch)
 		return -ENOMEM;
+	gtt->sink = ivgpu_fail_alloc() ? NULL :
+		    alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!gtt->sink) {
+		put_page(gtt->scratch);
+		return -ENOMEM;
+	}
 	xa_init(&gtt->shadow);
 	mutex_init(&gtt->map_lock);
 	return 0;
@@ -65,6 +71,7 @@ void ivgpu_vgpu_gtt_fini(struct ivgpu_vgpu *vgpu)
 	xa_destroy(&gtt->shadow);
 	mutex_destroy(&gtt->map_lock);
 	put_page(gtt->scratch);	/* a dma-buf may hold it still */
+	put_page(gtt->sink);
 }
 
 /* Drop aperture mappings of entries [idx, idx + n). */
@@ -307,6 +314,7 @@ void ivgpu_vgpu_gtt_reset(struct ivgpu_vgpu *vgpu)
 	ivgpu_vgpu_aperture_zap(vgpu, 0, ivgpu_vgpu_aperture_pages(vgpu));
 	mutex_unlock(&gtt->map_lock);
 	clear_highpage(gtt->scratch);
+	clear_highpage(gtt->sink);
 }
 
 void ivgpu_vgpu_gtt_rebuild(struct ivgpu_vgpu *vgpu)
@@ -409,5 +417,36 @@ int ivgpu_vgpu_aperture_mmap(struct ivgpu_vgpu *vgpu,
 	mutex_lock(&vgpu->gtt.map_lock);
 	vgpu->gtt.mapping = vma->vm_file->f_mapping;
 	mutex_unlock(&vgpu->gtt.map_lock);
+	return 0;
+}
+
+static vm_fault_t ivgpu_vgpu_ggtt_sink_fault(struct vm_fault *vmf)
+{
+	struct ivgpu_vgpu *vgpu = vmf->vma->vm_private_data;
+
+	return vmf_insert_pfn(vmf->vma, vmf->address,
+			      page_to_pfn(vgpu->gtt.sink));
+}
+
+static const struct vm_operations_struct ivgpu_vgpu_ggtt_sink_vm_ops = {
+	.fault = ivgpu_vgpu_ggtt_sink_fault,
+};
+
+int ivgpu_vgpu_ggtt_sink_mmap(struct ivgpu_vgpu *vgpu,
+			      struct vm_area_struct *vma)
+{
+	u64 first = IVGPU_GGTT_OFFSET + vgpu->core.ggtt_entries * 8;
+	u64 start = ((u64)vma->vm_pgoff << PAGE_SHIFT) & IVGPU_REGION_MASK;
+	u64 len = vma->vm_end - vma->vm_start;
+
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (start < first || start >= IVGPU_BAR0_SIZE ||
+	    len > IVGPU_BAR0_SIZE - start)
+		return -EINVAL;
+
+	ivgpu_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_ops = &ivgpu_vgpu_ggtt_sink_vm_ops;
+	vma->vm_private_data = vgpu;
 	return 0;
 }

@@ -34,6 +34,7 @@ struct ivgpu_vgpu_gtt {
 	struct mutex map_lock;		/* orders mmap faults (aperture, display) and zaps */
 	struct address_space *mapping;	/* of the device file's mmaps; map_lock */
 	struct page *scratch;		/* what unbacked entries show */
+	struct page *sink;		/* what maps the entries past the slice */
 	/*
 	 * A PTE written in parts: the shadow follows once all 8 bytes came
 	 * (or anything else needs the entry). Protected by the vGPU lock.
@@ -86,5 +87,12 @@ ssize_t ivgpu_vgpu_aperture_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
 			       size_t count, u64 off, bool write);
 int ivgpu_vgpu_aperture_mmap(struct ivgpu_vgpu *vgpu,
 			     struct vm_area_struct *vma);
+/*
+ * mmap of the GGTT entries past the slice (BAR0's mmap-able area): every
+ * page maps the vGPU's sink page, so a guest clearing the whole GGTT does
+ * not trap for entries that are dropped anyway.
+ */
+int ivgpu_vgpu_ggtt_sink_mmap(struct ivgpu_vgpu *vgpu,
+			      struct vm_area_struct *vma);
 
 #endif /* IVGPU_GTT_H */

@@ -23,14 +23,15 @@ static struct ivgpu_vgpu *to_ivgpu_vgpu(struct vfio_device *vdev)
  * The regions userspace can access. Register regions split every access
  * into naturally aligned pieces of at most max_access bytes, handled under
  * the vGPU lock; memory regions move bytes with bulk_rw. Device-specific
- * regions (index 9 on) name their type in a capability; sparse_mmap adds a
- * capability with one mmap-able area, [0, sparse_size).
+ * regions (index 9 on) name their type in a capability; sparse_size adds a
+ * capability with one mmap-able area, [sparse_offset, + sparse_size).
  */
 struct ivgpu_vgpu_region {
 	u32 flags;
 	u32 max_access;
 	u32 cap_type;
 	u32 cap_subtype;
+	u64 (*sparse_offset)(struct ivgpu_vgpu *vgpu);
 	u64 (*sparse_size)(struct ivgpu_vgpu *vgpu);
 	u64 (*size)(struct ivgpu_vgpu *vgpu);
 	u64 (*read)(struct ivgpu_vgpu *vgpu, u64 off, u32 bytes);
@@ -64,6 +65,17 @@ static u64 ivgpu_vgpu_bar0_size(struct ivgpu_vgpu *vgpu)
 	return IVGPU_BAR0_SIZE;
 }
 
+/* The GGTT entries past the slice: a write sink the guest maps (gtt.c). */
+static u64 ivgpu_vgpu_bar0_sink_offset(struct ivgpu_vgpu *vgpu)
+{
+	return IVGPU_GGTT_OFFSET + vgpu->core.ggtt_entries * 8;
+}
+
+static u64 ivgpu_vgpu_bar0_sink_size(struct ivgpu_vgpu *vgpu)
+{
+	return IVGPU_BAR0_SIZE - ivgpu_vgpu_bar0_sink_offset(vgpu);
+}
+
 static u64 ivgpu_vgpu_bar0_read(struct ivgpu_vgpu *vgpu, u64 off, u32 bytes)
 {
 	return ivgpu_core_bar0_read(&vgpu->core, off, bytes);
@@ -91,11 +103,15 @@ static u64 ivgpu_vgpu_bar2_size(struct ivgpu_vgpu *vgpu)
 
 static const struct ivgpu_vgpu_region ivgpu_vgpu_regions[IVGPU_NUM_REGIONS] = {
 	[VFIO_PCI_BAR0_REGION_INDEX] = {
-		.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE,
+		.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
+			 VFIO_REGION_INFO_FLAG_MMAP,
 		.max_access = 8,
+		.sparse_offset = ivgpu_vgpu_bar0_sink_offset,
+		.sparse_size = ivgpu_vgpu_bar0_sink_size,
 		.size = ivgpu_vgpu_bar0_size,
 		.read = ivgpu_vgpu_bar0_read,
 		.write = ivgpu_vgpu_bar0_write,
+		.mmap = ivgpu_vgpu_ggtt_sink_mmap,
 	},
 	[VFIO_PCI_BAR2_REGION_INDEX] = {
 		.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
@@ -254,9 +270,9 @@ static long ivgpu_vgpu_get_info(void __user *arg)
 
 /*
  * A region's capabilities: its type (device-specific regions), and one
- * mmap-able area (the aperture: the instance's slice, which is all of BAR2
- * as the slice starts at graphics address 0; the framebuffer region: its
- * pixels, not the metadata page).
+ * mmap-able area (BAR0: the GGTT entries past the slice; the aperture: the
+ * instance's slice, which is all of BAR2 as the slice starts at graphics
+ * address 0; the framebuffer region: its pixels, not the metadata page).
  */
 static int ivgpu_vgpu_region_caps(struct ivgpu_vgpu *vgpu,
 				  const struct ivgpu_vgpu_region *r,
@@ -286,7 +302,7 @@ static int ivgpu_vgpu_region_caps(struct ivgpu_vgpu *vgpu,
 	sparse->header.id = VFIO_REGION_INFO_CAP_SPARSE_MMAP;
 	sparse->header.version = 1;
 	sparse->nr_areas = 1;
-	sparse->areas[0].offset = 0;
+	sparse->areas[0].offset = r->sparse_offset ? r->sparse_offset(vgpu) : 0;
 	sparse->areas[0].size = r->sparse_size(vgpu);
 	ret = vfio_info_add_capability(caps, &sparse->header, size);
 	kfree(sparse);

@@ -100,6 +100,61 @@ TEST(bar2_offers_mmap_with_one_sparse_area)
 	}
 }
 
+/*
+ * BAR0 offers one mmap-able area: the GGTT entries past the slice. Every
+ * page of it maps one sink page, so a guest clearing the whole GGTT does
+ * not trap there; the device fd still reads those entries as 0.
+ */
+TEST(bar0_maps_the_ggtt_past_the_slice_to_a_sink)
+{
+	const struct ivgpu_type *t;
+
+	for_each_type(t) {
+		struct vgpu *v = vgpu_new(t);
+		struct vfio_region_info *info = vfio_region_info(&v->dev, BAR0);
+		struct vfio_region_info_cap_sparse_mmap *sparse;
+		uint64_t first = IVGPU_GGTT_OFFSET + (uint64_t)(t->low_gm_mib +
+				 t->high_gm_mib) * MIB / PAGE * 8;
+		volatile uint64_t *a, *b;
+
+		tap_log("%s", t->dir);
+		ASSERT_TRUE(info);
+		EXPECT_EQ(info->flags, VFIO_REGION_INFO_FLAG_READ |
+				       VFIO_REGION_INFO_FLAG_WRITE |
+				       VFIO_REGION_INFO_FLAG_MMAP |
+				       VFIO_REGION_INFO_FLAG_CAPS);
+		sparse = (void *)vfio_region_cap(info,
+						 VFIO_REGION_INFO_CAP_SPARSE_MMAP);
+		ASSERT_TRUE(sparse);
+		ASSERT_EQ(sparse->nr_areas, 1);
+		EXPECT_EQ(sparse->areas[0].offset, first);
+		EXPECT_EQ(sparse->areas[0].size, IVGPU_BAR0_SIZE - first);
+		free(info);
+
+		/* Registers and the slice's entries are never mapped. */
+		EXPECT_TRUE(!vfio_region_mmap(&v->dev, BAR0, 0, PAGE));
+		EXPECT_TRUE(!vfio_region_mmap(&v->dev, BAR0, first - PAGE,
+					      2 * PAGE));
+		a = vfio_region_mmap(&v->dev, BAR0, first, IVGPU_BAR0_SIZE - first);
+		ASSERT_TRUE(a);
+		b = a + (IVGPU_BAR0_SIZE - first - PAGE) / 8;
+		a[0] = 0x1234567000000001ULL;
+		b[1] = 0xabcULL;
+		/* One sink page behind every page of the area. */
+		EXPECT_EQ(b[0], 0x1234567000000001ULL);
+		EXPECT_EQ(a[1], 0xabcULL);
+		/* Not GGTT entries: nothing pinned, the fd reads them as 0. */
+		EXPECT_EQ(vfio_read64(&v->dev, BAR0, first), 0);
+		EXPECT_EQ(vgpu_stat(v, "pins"), 0);
+		EXPECT_EQ(vgpu_stat(v, "ggtt_writes"), 0);
+		/* A reset clears the sink. */
+		ASSERT_OK(vfio_reset(&v->dev));
+		EXPECT_EQ(a[0], 0);
+		munmap((void *)a, IVGPU_BAR0_SIZE - first);
+		vgpu_remove(v);
+	}
+}
+
 TEST(aperture_reads_guest_memory_through_the_ggtt)
 {
 	struct vgpu *v = vgpu_new(TYPE_SMALL);

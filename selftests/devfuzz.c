@@ -276,10 +276,21 @@ static uint64_t region_size(const struct fz_slot *s, unsigned int index)
 	return index < NR_REGIONS ? s->v->dev.regions[index].size : 0;
 }
 
-/* How much of a region can be mmapped: 0 if none. */
+/* Where a region's mmap-able area starts (BAR0: the GGTT past the slice). */
+static uint64_t mmap_start(const struct fz_slot *s, unsigned int index)
+{
+	if (index != BAR0)
+		return 0;
+	return IVGPU_GGTT_OFFSET +
+	       (uint64_t)(s->t->low_gm_mib + s->t->high_gm_mib) * MIB / PAGE * 8;
+}
+
+/* How much of a region can be mmapped, from mmap_start(): 0 if none. */
 static uint64_t mmap_size(const struct fz_slot *s, unsigned int index)
 {
 	switch (index) {
+	case BAR0:
+		return IVGPU_BAR0_SIZE - mmap_start(s, index);
 	case BAR2:
 		return s->t->low_gm_mib * MIB;
 	case FB:
@@ -1169,7 +1180,8 @@ static void op_region_info(void)
 		if (h->id == VFIO_REGION_INFO_CAP_SPARSE_MMAP) {
 			struct vfio_region_info_cap_sparse_mmap *sp = (void *)h;
 
-			CHECK(sp->nr_areas == 1 && sp->areas[0].offset == 0 &&
+			CHECK(sp->nr_areas == 1 &&
+			      sp->areas[0].offset == mmap_start(s, index) &&
 			      sp->areas[0].size == mmap_size(s, index),
 			      "sparse areas of region %u", index);
 		}
@@ -1345,9 +1357,10 @@ static void op_mmap(void)
 {
 	struct fz_slot *s = any_slot();
 	unsigned int index = chance(80) ? PICK((unsigned int)BAR2, FB, PLANE0,
-					       PLANE1, below(NR_REGIONS)) :
+					       PLANE1, BAR0, below(NR_REGIONS)) :
 			     pick_index();
-	uint64_t m = mmap_size(s, index), off, len, alen;
+	uint64_t base = mmap_start(s, index), m = mmap_size(s, index);
+	uint64_t off, len, alen;
 	int prot = chance(80) ? PICK(PROT_READ, PROT_READ | PROT_WRITE) :
 			       PICK(PROT_NONE, PROT_WRITE);
 	int flags = chance(90) ? MAP_SHARED : MAP_PRIVATE;
@@ -1373,6 +1386,8 @@ static void op_mmap(void)
 		off = (1ULL << 40) - PAGE;
 		break;
 	}
+	if (chance(80))
+		off += base;	/* relative to the area, mostly */
 	off &= (1ULL << 40) - 1;
 	len = chance(80) ? PAGE * (1 + below(16)) :
 	      PICK((uint64_t)0, m, m + PAGE, (uint64_t)1 + below(3 * PAGE),
@@ -1380,8 +1395,9 @@ static void op_mmap(void)
 	if (off > m && len == m - off)
 		len = PAGE;
 	alen = (len + PAGE - 1) & ~(PAGE - 1);
-	ok = m && flags == MAP_SHARED && !(off % PAGE) && len && off < m &&
-	     alen <= m - off && (index == BAR2 || !(prot & PROT_WRITE));
+	ok = m && flags == MAP_SHARED && !(off % PAGE) && len && off >= base &&
+	     off - base < m && alen <= m - (off - base) &&
+	     (index == BAR2 || index == BAR0 || !(prot & PROT_WRITE));
 	note("mmap region %u at 0x%" PRIx64 " len 0x%" PRIx64 " prot %d %s", index,
 	     off, len, prot, flags == MAP_SHARED ? "shared" : "private");
 	errno = 0;
@@ -1402,7 +1418,7 @@ static void op_mmap(void)
 		return;
 	F.mmaps++;
 	touch(p, len, prot, 4, "device mmap");
-	if (index != BAR2 && (prot & PROT_READ) && chance(20))
+	if (index != BAR2 && index != BAR0 && (prot & PROT_READ) && chance(20))
 		CHECK_ERR(mprotect(p, PAGE, PROT_READ | PROT_WRITE), errno, EACCES);
 	if (chance(10))
 		CHECK(mremap(p, alen, alen + PAGE, 0) == MAP_FAILED,

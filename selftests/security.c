@@ -391,7 +391,12 @@ TEST(mmap_offsets_and_lengths_are_range_checked)
 	const struct ivgpu_type *t = TYPE_SMALL;
 	struct vgpu *v = vgpu_new(t);
 	uint64_t frame = gfx_frame_size(t);
+	/* BAR0's area: the GGTT entries past the slice. */
+	uint64_t sink = IVGPU_GGTT_OFFSET +
+			(uint64_t)(t->low_gm_mib + t->high_gm_mib) * MIB / PAGE * 8;
+	uint64_t mstart[IVGPU_NUM_REGIONS] = { [BAR0] = sink };
 	uint64_t msize[IVGPU_NUM_REGIONS] = {
+		[BAR0] = IVGPU_BAR0_SIZE - sink,
 		[BAR2] = t->low_gm_mib * MIB,
 		[FB] = frame, [PLANE0] = frame, [PLANE1] = frame,
 	};
@@ -400,8 +405,9 @@ TEST(mmap_offsets_and_lengths_are_range_checked)
 	int err;
 
 	for (i = 0; i < IVGPU_NUM_REGIONS; i++) {
-		uint64_t base = (uint64_t)i << 40, m = msize[i];
-		int prot = i == BAR2 ? PROT_READ | PROT_WRITE : PROT_READ;
+		uint64_t base = ((uint64_t)i << 40) + mstart[i], m = msize[i];
+		int prot = i == BAR2 || i == BAR0 ? PROT_READ | PROT_WRITE :
+			   PROT_READ;
 		const struct mmap_case bad[] = {
 			{ m, PAGE },			/* at the end */
 			{ m - PAGE, 2 * PAGE },		/* across the end */
@@ -424,6 +430,15 @@ TEST(mmap_offsets_and_lengths_are_range_checked)
 		EXPECT_TRUE(mmap_ok(v, base + m - PAGE, PAGE, prot, MAP_SHARED,
 				    &err));
 		EXPECT_TRUE(mmap_ok(v, base, m, prot, MAP_SHARED, &err));
+		/* Before the area (registers, the slice's GGTT entries). */
+		if (mstart[i]) {
+			EXPECT_FALSE(mmap_ok(v, (uint64_t)i << 40, PAGE, prot,
+					     MAP_SHARED, &err));
+			EXPECT_EQ(err, EINVAL);
+			EXPECT_FALSE(mmap_ok(v, base - PAGE, 2 * PAGE, prot,
+					     MAP_SHARED, &err));
+			EXPECT_EQ(err, EINVAL);
+		}
 		for (j = 0; j < ARRAY_SIZE(bad); j++) {
 			if (bad[j].off + bad[j].len <= m)
 				continue;

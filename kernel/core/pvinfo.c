@@ -25,7 +25,7 @@ void ivgpu_pvinfo_init(struct ivgpu_core *c)
 	pv_set(c, IVGPU_PV_VGT_CAPS, IVGPU_VGT_CAPS_FULL_PPGTT |
 	       IVGPU_VGT_CAPS_HWSP_EMULATION | IVGPU_VGT_CAPS_HUGE_GTT);
 	pv_set(c, IVGPU_PV_MAPPABLE_BASE, 0);
-	pv_set(c, IVGPU_PV_MAPPABLE_SIZE, (u32)ivgpu_type_low_gm(t));
+	pv_set(c, IVGPU_PV_MAPPABLE_SIZE, 0);
 	pv_set(c, IVGPU_PV_NONMAPPABLE_BASE, (u32)ivgpu_type_low_gm(t));
 	pv_set(c, IVGPU_PV_NONMAPPABLE_SIZE, (u32)IVGPU_MIB(t->high_gm_mib));
 	pv_set(c, IVGPU_PV_FENCE_NUM, t->fences);

@@ -256,8 +256,7 @@ TEST(pvinfo_page)
 	EXPECT_EQ(ivgpu_core_bar0_read(c, pv + IVGPU_PV_VGT_ID, 4), 7);
 	EXPECT_EQ(ivgpu_core_bar0_read(c, pv + IVGPU_PV_VGT_CAPS, 4), 0x1c);
 	EXPECT_EQ(ivgpu_core_bar0_read(c, pv + IVGPU_PV_MAPPABLE_BASE, 4), 0);
-	EXPECT_EQ(ivgpu_core_bar0_read(c, pv + IVGPU_PV_MAPPABLE_SIZE, 4),
-		  128 << 20);
+	EXPECT_EQ(ivgpu_core_bar0_read(c, pv + IVGPU_PV_MAPPABLE_SIZE, 4), 0);
 	EXPECT_EQ(ivgpu_core_bar0_read(c, pv + IVGPU_PV_NONMAPPABLE_BASE, 4),
 		  128 << 20);
 	EXPECT_EQ(ivgpu_core_bar0_read(c, pv + IVGPU_PV_NONMAPPABLE_SIZE, 4),
