@@ -573,3 +573,61 @@ int ivgpu_vgpu_edid_region_write(struct ivgpu_vgpu *vgpu, u64 off, u64 val,
 	ivgpu_vgpu_irq_update(vgpu);
 	return ret;
 }
+
+/*
+ * The EDID region as a sysfs file of the mdev device: the same layout,
+ * rules and errors as through the device fd, so that management software
+ * can unplug and replug the monitor or change its EDID while a VFIO user
+ * (QEMU with region planes, which never writes the region) holds the device.
+ */
+static ssize_t ivgpu_vgpu_edid_sysfs_rw(struct kobject *kobj, char *buf,
+					loff_t pos, size_t count, bool write)
+{
+	struct device *dev = kobj_to_dev(kobj);
+	struct ivgpu_vgpu *vgpu = dev_get_drvdata(dev);
+	size_t done = 0;
+	int ret = 0;
+
+	if (pos >= IVGPU_EDID_REGION_SIZE)
+		return write ? -EFBIG : 0;
+	count = min_t(size_t, count, IVGPU_EDID_REGION_SIZE - pos);
+	mutex_lock(&vgpu->lock);
+	while (done < count && !ret) {
+		u64 off = pos + done;
+		u32 n = ivgpu_vgpu_access_size(off, count - done, 4);
+		u32 val = 0, i;
+
+		if (write) {
+			for (i = 0; i < n; i++)
+				val |= (u32)(u8)buf[done + i] << (8 * i);
+			ret = ivgpu_vgpu_edid_region_write(vgpu, off, val, n);
+		} else {
+			val = ivgpu_vgpu_edid_region_read(vgpu, off, n);
+			for (i = 0; i < n; i++)
+				buf[done + i] = val >> (8 * i);
+		}
+		if (!ret)
+			done += n;
+	}
+	mutex_unlock(&vgpu->lock);
+	if (ret && !done)
+		dev_err(dev, "edid_region: write of %zu bytes at 0x%llx refused (%d)\n",
+			count, pos, ret);
+	return done ? done : ret;
+}
+
+static ssize_t edid_region_read(struct file *file, struct kobject *kobj,
+				struct bin_attribute *attr, char *buf,
+				loff_t pos, size_t count)
+{
+	return ivgpu_vgpu_edid_sysfs_rw(kobj, buf, pos, count, false);
+}
+
+static ssize_t edid_region_write(struct file *file, struct kobject *kobj,
+				 struct bin_attribute *attr, char *buf,
+				 loff_t pos, size_t count)
+{
+	return ivgpu_vgpu_edid_sysfs_rw(kobj, buf, pos, count, true);
+}
+
+BIN_ATTR_RW(edid_region, IVGPU_EDID_REGION_SIZE);

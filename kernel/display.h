@@ -114,5 +114,7 @@ void ivgpu_vgpu_display_reset(struct ivgpu_vgpu *vgpu);
 
 /* The ivgpu/gfx_plane attribute of the mdev device. */
 extern struct device_attribute dev_attr_gfx_plane;
+/* ivgpu/edid_region: the EDID region, for management while a user runs. */
+extern struct bin_attribute bin_attr_edid_region;
 
 #endif /* IVGPU_DISPLAY_H */

@@ -172,16 +172,6 @@ static const struct ivgpu_vgpu_region *ivgpu_vgpu_region(unsigned int index)
 	return &ivgpu_vgpu_regions[index];
 }
 
-/* The largest naturally aligned access at @off that fits @left and @max. */
-static u32 ivgpu_vgpu_access_size(u64 off, size_t left, u32 max)
-{
-	u32 n = max;
-
-	while (n > 1 && (off % n || left < n))
-		n /= 2;
-	return n;
-}
-
 static ssize_t ivgpu_vgpu_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
 			     size_t count, loff_t *ppos, bool write)
 {
@@ -589,9 +579,15 @@ static struct attribute *ivgpu_vgpu_attrs[] = {
 	NULL,
 };
 
+static struct bin_attribute *ivgpu_vgpu_bin_attrs[] = {
+	&bin_attr_edid_region,
+	NULL,
+};
+
 static const struct attribute_group ivgpu_vgpu_group = {
 	.name = "ivgpu",
 	.attrs = ivgpu_vgpu_attrs,
+	.bin_attrs = ivgpu_vgpu_bin_attrs,
 };
 
 static const struct attribute_group *ivgpu_vgpu_groups[] = {

@@ -38,4 +38,14 @@ struct ivgpu_vgpu {
 
 extern struct mdev_driver ivgpu_vgpu_mdev_driver;
 
+/* The largest naturally aligned access at @off that fits @left and @max. */
+static inline u32 ivgpu_vgpu_access_size(u64 off, size_t left, u32 max)
+{
+	u32 n = max;
+
+	while (n > 1 && (off % n || left < n))
+		n /= 2;
+	return n;
+}
+
 #endif /* IVGPU_VGPU_H */

@@ -1,0 +1,401 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""guest_i915: an unmodified Linux guest drives the vGPU with its own i915.
+
+Runs in a test VM that can run KVM guests (scripts/vm --nested), with ivgpu
+loaded. Boots a stock Debian kernel (GUEST_KERNEL: 6.1 or 6.12) with the
+vGPU (display=on, x-igd-opregion=on) and checks what the guest gets: i915
+binds and probes, the DP connector of the VBT is connected with the
+monitor's EDID and modes, the guest log holds the wedged GT's lines and no
+other problem (docs/guest.md lists them), fbcon's console is what QEMU
+shows, modetest sets modes and page-flips on vblank events, hotplug through
+the EDID region reaches the guest, i915 reloads, the guest survives
+system_reset and reboot, and QEMU quitting under a running guest leaves the
+vGPU clean.
+"""
+import os
+import re
+import socket
+import sys
+import time
+
+sys.dont_write_bytecode = True
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(here, "lib"))
+import guestvm  # noqa: E402
+import harness  # noqa: E402
+from harness import check, log, run_test  # noqa: E402
+
+GK = os.environ.get("GUEST_KERNEL", "6.1")
+harness.PROG = f"guest-{GK}"
+TYPE = "ivgpu-V5_1920x1200"
+MAX_MODE = (1920, 1200)
+TOP = guestvm.TOP
+WORK = os.path.join(TOP, "build", "guest", f"work-{GK}-{os.getpid()}")
+# Where the guest sees WORK: the repository is shared at the same path.
+DOC = os.path.join(TOP, "docs", "guest.md")
+# Guest log lines that report a problem.
+BAD = re.compile(r"WARNING:|BUG:|\*ERROR\*|Oops|Call Trace|general protection|"
+                 r"Kernel panic|refcount_t:|UBSAN:|list_(add|del) corruption")
+
+state = {}
+
+
+def sysfs(path):
+    with open(path) as f:
+        return f.read()
+
+
+def host_stats(uuid):
+    text = sysfs(f"/sys/kernel/debug/ivgpu/{uuid}/stats")
+    return {k: int(v) for k, v in (line.split() for line in text.splitlines())}
+
+
+# ---- the monitor, from the host ----
+
+def edid_region(uuid):
+    return f"/sys/bus/mdev/devices/{uuid}/ivgpu/edid_region"
+
+
+def host_edid(uuid):
+    with open(edid_region(uuid), "rb") as f:
+        region = f.read()
+    size = int.from_bytes(region[8:12], "little")
+    return region[0x800:0x800 + size]
+
+
+def set_link(uuid, up):
+    fd = os.open(edid_region(uuid), os.O_WRONLY)
+    try:
+        os.pwrite(fd, (1 if up else 2).to_bytes(4, "little"), 0x14)
+    finally:
+        os.close(fd)
+
+
+def set_edid(uuid, blob):
+    """Link down, new blob and size, link up: QEMU's protocol."""
+    fd = os.open(edid_region(uuid), os.O_WRONLY)
+    try:
+        os.pwrite(fd, (2).to_bytes(4, "little"), 0x14)
+        os.pwrite(fd, blob, 0x800)
+        os.pwrite(fd, len(blob).to_bytes(4, "little"), 0x08)
+        os.pwrite(fd, (1).to_bytes(4, "little"), 0x14)
+    finally:
+        os.close(fd)
+
+
+def edid_preferred(blob):
+    """(width, height) of the first detailed timing."""
+    d = blob[54:72]
+    return d[2] | (d[4] & 0xf0) << 4, d[5] | (d[7] & 0xf0) << 4
+
+
+def make_edid(width, height, clock_khz, hblank, vblank, name=b"ivgpu test"):
+    """A valid EDID 1.4 with one detailed timing, its preferred mode."""
+    e = bytearray(128)
+    e[0:8] = b"\x00\xff\xff\xff\xff\xff\xff\x00"
+    e[8:10] = (0x2656).to_bytes(2, "big")          # "IVT"
+    e[10:12] = (2).to_bytes(2, "little")
+    e[18:20] = bytes([1, 4])
+    e[20] = 0xa5                                    # digital, 8 bpc, DisplayPort
+    e[21:23] = bytes([52, 32])
+    e[23] = 120
+    e[24] = 0x06                                    # RGB, preferred timing is native
+    e[38:54] = b"\x01" * 16                         # no standard timings
+    c = clock_khz // 10
+    d = bytearray(18)
+    d[0:2] = c.to_bytes(2, "little")
+    d[2], d[3], d[4] = width & 0xff, hblank & 0xff, (width >> 8) << 4 | hblank >> 8
+    d[5], d[6], d[7] = height & 0xff, vblank & 0xff, (height >> 8) << 4 | vblank >> 8
+    d[8], d[9], d[10], d[11] = 48, 112, 0x13, 0      # hsync 48/112, vsync 1/3
+    d[17] = 0x1e
+    e[54:72] = d
+    e[72:90] = b"\0\0\0\xfc\0" + (name + b"\n").ljust(13, b" ")
+    e[90:108] = b"\0\0\0\xfd\0" + bytes([50, 75, 30, 160, 20, 0, 10]) + b" " * 6
+    e[108:126] = b"\0\0\0\x10\0" + bytes(13)
+    e[127] = (-sum(e[:127])) & 0xff
+    return bytes(e)
+
+
+# ---- the guest ----
+
+def connectors(vm):
+    """{name: (status, [modes])} of card0's connectors."""
+    out = vm.sh("cd /sys/class/drm && for c in card0-*; do "
+                "echo \"$c $(cat $c/status) $(cat $c/modes | tr '\\n' ' ')\"; done")
+    res = {}
+    for line in out.splitlines():
+        words = line.split()
+        if words:
+            res[words[0][len("card0-"):]] = (words[1], words[2:])
+    return res
+
+
+def wait_status(vm, name, want, timeout=30):
+    deadline = time.monotonic() + timeout
+    while True:
+        status = vm.sh(f"cat /sys/class/drm/card0-{name}/status").strip()
+        if status == want:
+            return
+        check(time.monotonic() < deadline,
+              f"{name} is {status}, not {want}, after {timeout} s")
+        time.sleep(0.5)
+
+
+def expected_log_lines():
+    """The lines docs/guest.md lists between its expected-log markers."""
+    text = sysfs(DOC)
+    m = re.search(r"<!-- expected guest log -->\n```\n(.*?)```", text, re.S)
+    check(m, f"{DOC} has no expected guest log block")
+    return [line for line in m.group(1).splitlines() if line.strip()]
+
+
+def problems(dmesg, allowed):
+    """Problem lines of a guest log that are not allowed; the allowed lines
+    that are missing."""
+    msgs = [re.sub(r"^\[[ 0-9.]+\] ", "", line) for line in dmesg.splitlines()]
+    bad = [m for m in msgs if BAD.search(m) and m not in allowed]
+    missing = [a for a in allowed if a not in msgs]
+    return bad, missing
+
+
+def screen_equals(vm, raw, width, height, stride, what):
+    """QMP screendump equals raw XRGB8888 pixels (width x height, stride)."""
+    w, h, rgb = vm.screendump()
+    check((w, h) == (width, height), f"QEMU shows {w}x{h}, {what} is {width}x{height}")
+    rows = b"".join(raw[y * stride:y * stride + width * 4] for y in range(height))
+    want = harness.xrgb_to_rgb(rows)
+    diff = harness.first_difference(rgb, want, width, 3)
+    check(diff is None, f"screendump differs from {what}: {diff}")
+    return rgb
+
+
+# ---- tests ----
+
+def t_boot(vm):
+    secs = vm.start()
+    log(f"guest {vm.sh('uname -r').strip()} answered {secs:.1f} s after QEMU started"
+        f" ({'KVM' if vm.kvm else 'TCG'})")
+
+
+def t_probe(vm, uuid):
+    t0 = time.monotonic()
+    vm.sh("modprobe i915", timeout=600)
+    vm.sh("for i in $(seq 300); do [ -e /sys/class/graphics/fb0 ] && break; sleep 0.2; done;"
+          " [ -e /sys/class/graphics/fb0 ]")
+    log(f"modprobe i915 took {time.monotonic() - t0:.1f} s; "
+        f"{host_stats(uuid)['mmio_reads']} MMIO reads, "
+        f"{host_stats(uuid)['ggtt_writes']} GGTT writes trapped so far")
+    drv = vm.sh("basename $(readlink /sys/class/drm/card0/device/driver)").strip()
+    check(drv == "i915", f"card0's driver is {drv}")
+
+
+def t_connector(vm, uuid):
+    conns = connectors(vm)
+    log(" ".join(f"{n}={s}" for n, (s, _) in sorted(conns.items())))
+    check(list(conns) == ["DP-1"], f"connectors {sorted(conns)}, expected DP-1 only"
+          " (the VBT's one DisplayPort)")
+    status, modes = conns["DP-1"]
+    check(status == "connected", f"DP-1 is {status}")
+    edid = host_edid(uuid)
+    pw, ph = edid_preferred(edid)
+    check(modes and modes[0] == f"{pw}x{ph}", f"modes {modes[:4]}, preferred {pw}x{ph}")
+    guest_edid = vm.sh("od -An -v -tx1 /sys/class/drm/card0-DP-1/edid | tr -d ' \\n'")
+    check(guest_edid.strip() == edid.hex(), "the guest's EDID is not the monitor's")
+    state["connector"] = "DP-1"
+
+
+def t_log(vm):
+    """This boot's log, and those of the boots before it (kept at reboot)."""
+    logs = state.pop("logs", []) + [vm.dmesg()]
+    allowed = expected_log_lines()
+    bad, missing = [], []
+    for text in logs:
+        b, m = problems(text, allowed)
+        bad += b
+        missing += m
+    for line in bad[:20]:
+        log(f"unexpected: {line}")
+    for line in missing[:20]:
+        log(f"missing: {line}")
+    check(not bad, f"{len(bad)} unexpected problem lines in the guest log")
+    check(not missing, f"{len(missing)} expected lines missing")
+
+
+def read_fb0(vm):
+    """(raw bytes, width, height, stride) of /dev/fb0 as the guest reads it."""
+    os.makedirs(WORK, exist_ok=True)
+    out = os.path.join(WORK, "fb0.raw")
+    geo = vm.sh("cat /sys/class/graphics/fb0/virtual_size /sys/class/graphics/fb0/stride"
+                " /sys/class/graphics/fb0/bits_per_pixel")
+    size, stride, bpp = geo.split()
+    width, height = (int(x) for x in size.split(","))
+    check(bpp == "32", f"fb0 has {bpp} bits per pixel")
+    vm.sh(f"head -c {height * int(stride)} /dev/fb0 > {out}")
+    with open(out, "rb") as f:
+        return f.read(), width, height, int(stride)
+
+
+def t_fbcon(vm):
+    vm.sh("echo 0 > /sys/class/graphics/fbcon/cursor_blink")
+    vm.sh("printf '\\033[?25l\\033[2J\\033[H' > /dev/tty1")
+    blank, w, h, stride = read_fb0(vm)
+    banner = f"ivgpu: Linux {vm.sh('uname -r').strip()} with i915 on an ivgpu vGPU"
+    vm.sh(f"printf '%s\\n' '{banner}' > /dev/tty1")
+    raw, w, h, stride = read_fb0(vm)
+    check(raw != blank, "writing to tty1 changed nothing in /dev/fb0")
+    lit = sum(1 for i in range(0, w * 4 * 16, 4) if raw[i:i + 3] != b"\0\0\0")
+    check(lit > 100, f"only {lit} lit pixels in the first text row")
+    screen_equals(vm, raw, w, h, stride, "/dev/fb0")
+    log(f"fbcon {w}x{h}: '{banner}' on tty1, {lit} lit pixels in its row, "
+        "screendump equals /dev/fb0")
+
+
+def modetest_set(vm, mode):
+    """modetest holds @mode on the connector with its test pattern; the
+    scanout buffer as the guest reads it back, then modetest ends."""
+    out = os.path.join(WORK, "scanout.raw")
+    conn = state.get("connector", "DP-1")
+    vm.sh(f"(sleep 60 | modetest -M i915 -s {conn}:{mode} > /tmp/modetest.log 2>&1 &)")
+    vm.sh("for i in $(seq 100); do grep -q 'setting mode' /tmp/modetest.log && break;"
+          " sleep 0.2; done; sleep 1")
+    info = vm.sh(f"{here}/guest/scanout {out}").split()
+    vm.sh("pkill -x sleep; for i in $(seq 50); do pgrep -x modetest || break; sleep 0.2; done")
+    width, height = (int(x) for x in info[0].split("x"))
+    check(f"{width}x{height}" == mode, f"the CRTC scans out {info[0]}, not {mode}")
+    with open(out, "rb") as f:
+        return f.read(), width, height, vm.sh("cat /tmp/modetest.log")
+
+
+def t_modetest(vm, mode):
+    raw, w, h, mlog = modetest_set(vm, mode)
+    colors = len({raw[i:i + 3] for i in range(0, len(raw), 4 * 97)})
+    check(colors >= 8, f"the pattern has {colors} colours")
+    screen_equals(vm, raw, w, h, w * 4, "modetest's buffer")
+    log(f"modetest {mode}: screendump equals the buffer the guest drew ({colors} colours)")
+
+
+def t_flips(vm):
+    conn = state.get("connector", "DP-1")
+    out = vm.sh(f"sleep 12 | modetest -M i915 -s {conn}:1024x768 -v 2>&1 | tail -5",
+                timeout=120)
+    rates = [float(x) for x in re.findall(r"freq: ([0-9.]+)Hz", out)]
+    log(f"modetest -v: {out.strip().splitlines()[-1] if out.strip() else ''}")
+    check(rates, f"no flip rate reported:\n{out}")
+    log(f"page flips on vblank events: {rates} Hz (the vblank clock is 60 Hz)")
+    check(all(40 <= r <= 61 for r in rates), f"flip rates {rates}")
+
+
+UEVENTS = ("import socket, sys\n"
+           "s = socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, 15)\n"
+           "s.bind((0, 1))\n"
+           "f = open(sys.argv[1], 'ab', 0)\n"
+           "while True:\n"
+           "    f.write(s.recv(65536).replace(b'\\0', b' ') + b'\\n')\n")
+
+
+def t_hotplug(vm, uuid):
+    vm.sh(f"cat > /tmp/uevents.py <<'EOF'\n{UEVENTS}EOF\n"
+          "(python3 /tmp/uevents.py /tmp/uevents < /dev/null > /dev/null 2>&1 &); sleep 1")
+    conn = state.get("connector", "DP-1")
+    set_link(uuid, False)
+    wait_status(vm, conn, "disconnected")
+    set_link(uuid, True)
+    wait_status(vm, conn, "connected")
+    ev = vm.sh("grep -c 'HOTPLUG=1' /tmp/uevents || true").strip()
+    check(int(ev or 0) >= 2, f"{ev} hotplug uevents for a link down and up")
+    new = make_edid(1280, 1024, 108000, 408, 42)
+    set_edid(uuid, new)
+    deadline = time.monotonic() + 30
+    while True:
+        status, modes = connectors(vm)[conn]
+        if modes and modes[0] == "1280x1024":
+            break
+        check(time.monotonic() < deadline, f"modes after a new EDID: {modes[:4]}")
+        time.sleep(0.5)
+    edid = vm.sh(f"od -An -v -tx1 /sys/class/drm/card0-{conn}/edid | tr -d ' \\n'")
+    check(edid.strip() == new.hex(), "the guest did not read the new EDID")
+    log(f"link down/up: {conn} disconnected and connected again, {ev} uevents; "
+        f"new EDID: modes {modes[:3]}")
+
+
+def t_reload(vm):
+    vm.sh("for v in /sys/class/vtconsole/vtcon*; do grep -q 'frame buffer' $v/name &&"
+          " echo 0 > $v/bind; done; modprobe -r i915", timeout=300)
+    gone = vm.run("ls /sys/class/drm/card0")[0]
+    check(gone != 0, "card0 still there after modprobe -r i915")
+    t0 = time.monotonic()
+    vm.sh("modprobe i915", timeout=600)
+    wait_status(vm, state.get("connector", "DP-1"), "connected", timeout=60)
+    log(f"i915 unloaded and loaded again ({time.monotonic() - t0:.1f} s)")
+
+
+def t_rebooted(vm, how):
+    state.setdefault("logs", []).append(vm.dmesg())
+    secs = vm.reboot(how)
+    vm.sh("modprobe i915", timeout=600)
+    wait_status(vm, state.get("connector", "DP-1"), "connected", timeout=60)
+    log(f"{how}: the agent answered after {secs:.1f} s, i915 bound again "
+        f"(boot {vm.boots})")
+
+
+def t_quit(vm, uuid):
+    vm.kill()
+    deadline = time.monotonic() + 10
+    while True:
+        s = host_stats(uuid)
+        if not s["pages_pinned"] and not s["vblank_running"]:
+            break
+        check(time.monotonic() < deadline, f"after QEMU quit: {s['pages_pinned']} pages"
+              f" pinned, vblank clock {'running' if s['vblank_running'] else 'stopped'}")
+        time.sleep(0.2)
+    # Reusable: a new user opens it at power-on state.
+    fd_ok = os.path.exists(f"/sys/bus/mdev/devices/{uuid}")
+    check(fd_ok, "the vGPU is gone")
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--module-params":
+        return 0
+    names = ["boot", "i915 binds and finishes probing",
+             "DP-1 connected with the monitor's EDID, preferred mode first",
+             "guest log: the wedged GT's lines and no other problem",
+             "fbcon: text on tty1 shows in QEMU's display, equal to /dev/fb0",
+             "modetest 1024x768: QEMU shows the buffer the guest drew",
+             f"modetest {MAX_MODE[0]}x{MAX_MODE[1]} (the type's largest): "
+             "QEMU shows the buffer the guest drew",
+             "modetest -v: page flips on vblank events",
+             "hotplug: link down/up and a new EDID through the EDID region",
+             "i915 unloads and loads again",
+             "QMP system_reset: the guest boots again and i915 binds",
+             "guest reboot: i915 binds again",
+             "guest log after reload, reset and reboot: nothing new",
+             "QEMU quit with the guest running: the vGPU is left clean"]
+    guestvm.load_kvm()
+    uuid = harness.create_vgpu(TYPE)
+    vm = guestvm.GuestVM(uuid, kernel=GK,
+                         log_dir=os.path.join(TOP, "build", "guest", f"log-{GK}"))
+    tests = [
+        (t_boot, vm), (t_probe, vm, uuid), (t_connector, vm, uuid), (t_log, vm),
+        (t_fbcon, vm), (t_modetest, vm, "1024x768"),
+        (t_modetest, vm, f"{MAX_MODE[0]}x{MAX_MODE[1]}"), (t_flips, vm),
+        (t_hotplug, vm, uuid), (t_reload, vm), (t_rebooted, vm, "reset"),
+        (t_rebooted, vm, "guest"), (t_log, vm), (t_quit, vm, uuid),
+    ]
+    try:
+        for i, (name, (fn, *args)) in enumerate(zip(names, tests)):
+            if run_test(name, fn, *args) is None and i < 2:
+                harness.skip_all(names[i + 1:], f"'{name}' failed")
+                break
+    finally:
+        if vm.proc and vm.proc.poll() is None:
+            vm.kill()
+        try:
+            harness.remove_vgpu(uuid)
+        except Exception as e:  # the result lines tell the story
+            log(f"removing the vGPU: {e}")
+    return harness.exit_status()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,312 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""A real guest on a vGPU: a stock Debian kernel with its own i915.
+
+GuestVM boots a Debian kernel with scripts/vm, with the vGPU as a vfio-pci
+device (display=on), a QMP socket and a virtio-serial port on which
+selftests/guest/agent runs the shell commands a test sends. The guest's
+root is the test VM's root over 9p (read-only), so the guest runs Debian's
+own kernel modules and programs; nothing of the guest is built or kept.
+
+Under KVM when the test VM has it (a TCG test VM booted with scripts/vm
+--nested emulates AMD SVM; its kvm_amd gives /dev/kvm), under TCG
+otherwise. The CPU model under KVM is "host,-xsave": with plain "host"
+the guest kernel warns of an XSAVE consistency problem (the emulated SVM
+reports XSAVE sizes the kernel rejects), "EPYC" warns of SRSO, and with
+"qemu64" the i915 of a 6.1 guest was seen busy-waiting.
+
+    vm = GuestVM(uuid, kernel="6.1", log_dir=...)
+    vm.start()                  # boots, waits for the agent
+    vm.sh("modprobe i915")      # output; raises Error if the status is not 0
+    vm.run("cat /x")            # (status, output)
+    vm.qmp.call("screendump", {"filename": ...})
+    vm.stop()                   # the agent exits, the guest powers off;
+                                # scripts/vm's status (125: kernel problems)
+"""
+import base64
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+here = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.normpath(os.path.join(here, "..", ".."))
+sys.path.insert(0, os.path.join(TOP, "qemu-glue"))
+import ivgpu_qemu  # noqa: E402
+
+
+class Error(Exception):
+    """The guest or its QEMU did not do what was asked; the message says what."""
+
+
+def kvm_usable():
+    """/dev/kvm is there and the CPU has hardware virtualisation."""
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        return False
+    with open("/proc/cpuinfo") as f:
+        flags = f.read().split()
+    return "svm" in flags or "vmx" in flags
+
+
+def load_kvm():
+    """Load the KVM module of this CPU's vendor (a nested test VM has SVM)."""
+    with open("/proc/cpuinfo") as f:
+        flags = f.read().split()
+    for flag, mod in (("svm", "kvm_amd"), ("vmx", "kvm_intel")):
+        if flag in flags:
+            subprocess.run(["modprobe", mod], capture_output=True)
+
+
+class Qmp:
+    """A QMP connection; events are kept in .events as they arrive."""
+
+    def __init__(self, path, timeout=60):
+        deadline = time.monotonic() + timeout
+        while True:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                s.connect(path)
+                break
+            except OSError:
+                s.close()
+                if time.monotonic() >= deadline:
+                    raise Error(f"no QMP socket at {path} after {timeout} s")
+                time.sleep(0.1)
+        s.settimeout(120)
+        self.sock = s
+        self.buf = b""
+        self.events = []
+        self.recv()
+        self.call("qmp_capabilities")
+
+    def recv(self):
+        while True:
+            while b"\n" not in self.buf:
+                data = self.sock.recv(65536)
+                if not data:
+                    raise Error("QEMU closed the QMP socket")
+                self.buf += data
+            line, self.buf = self.buf.split(b"\n", 1)
+            msg = json.loads(line)
+            if "event" in msg:
+                self.events.append(msg)
+                continue
+            return msg
+
+    def call(self, command, arguments=None):
+        """The command's return value; Error on an error reply."""
+        req = {"execute": command}
+        if arguments:
+            req["arguments"] = arguments
+        self.sock.sendall(json.dumps(req).encode() + b"\n")
+        msg = self.recv()
+        if "error" in msg:
+            raise Error(f"QMP {command}: {msg['error'].get('desc')}")
+        return msg["return"]
+
+    def close(self):
+        self.sock.close()
+
+
+class GuestVM:
+    def __init__(self, uuid, kernel="6.1", log_dir=None, mem=512, opregion=True,
+                 xres=None, yres=None, extra=(), append="", timeout=1200):
+        self.uuid = uuid
+        self.kernel = kernel
+        self.log_dir = log_dir or os.path.join(TOP, "build", "guest", f"log-{kernel}")
+        os.makedirs(self.log_dir, exist_ok=True)
+        self.run_dir = os.path.join("/run", f"guestvm-{os.getpid()}-{id(self):x}")
+        os.makedirs(self.run_dir, exist_ok=True)
+        self.qmp_path = os.path.join(self.run_dir, "qmp.sock")
+        self.agent_path = os.path.join(self.run_dir, "agent.sock")
+        self.kvm = kvm_usable()
+        dev = ivgpu_qemu.device_args(uuid, xres=xres, yres=yres)[1]
+        if opregion:
+            dev += ",x-igd-opregion=on"
+        qemu = ["-device", dev,
+                "-qmp", f"unix:{self.qmp_path},server=on,wait=off",
+                "-device", "virtio-serial-pci,id=vser",
+                "-chardev", f"socket,id=agent,path={self.agent_path},server=on,wait=off",
+                "-device", "virtserialport,bus=vser.0,chardev=agent,name=ivgpu.agent",
+                *extra]
+        self.cmd = [os.path.join(TOP, "scripts", "vm"), "--kernel", kernel,
+                    "--machine", "q35", "--mem", str(mem), "--smp", "1",
+                    "--timeout", str(timeout), "--log", self.log_dir, "--reboot"]
+        if self.kvm:
+            self.cmd += ["--accel", "kvm", "--cpu", "host,-xsave"]
+        else:
+            self.cmd += ["--accel", "tcg"]
+        if append:
+            self.cmd += ["--append", append]
+        for a in qemu:
+            self.cmd += ["--qemu-arg", a]
+        self.cmd += ["--", "selftests/guest/agent"]
+        self.proc = None
+        self.qmp = None
+        self.agent = None
+        self.abuf = b""
+        self.next_id = 1
+        self.boot_id = None
+        self.boots = 0
+
+    # ---- lifetime ----
+
+    def start(self, timeout=300):
+        """Boot; returns the seconds until the agent answered."""
+        t0 = time.monotonic()
+        self.out = open(os.path.join(self.log_dir, "vm.out"), "w")
+        self.proc = subprocess.Popen(self.cmd, cwd=TOP, stdin=subprocess.DEVNULL,
+                                     stdout=self.out, stderr=subprocess.STDOUT)
+        self.qmp = Qmp(self.qmp_path, timeout=120)
+        deadline = time.monotonic() + timeout
+        while not self.agent:
+            self.exited()
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                s.connect(self.agent_path)
+                self.agent = s
+            except OSError:
+                s.close()
+                if time.monotonic() >= deadline:
+                    raise Error("no agent socket")
+                time.sleep(0.1)
+        self.wait_ready(deadline - time.monotonic())
+        return time.monotonic() - t0
+
+    def exited(self):
+        if self.proc.poll() is not None:
+            raise Error(f"the guest's QEMU exited ({self.proc.returncode}):\n"
+                        + self.tail())
+
+    def tail(self, lines=30):
+        text = []
+        for name in ("vm.out", "console.log", "qemu.log"):
+            try:
+                with open(os.path.join(self.log_dir, name), errors="replace") as f:
+                    text += [f"{name}: {line.rstrip()}" for line in f.readlines()[-lines:]]
+            except OSError:
+                pass
+        return "\n".join(text)
+
+    def agent_line(self, timeout):
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.abuf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Error(f"the guest agent did not answer in {timeout:.0f} s\n"
+                            + self.tail())
+            self.agent.settimeout(min(left, 5))
+            try:
+                data = self.agent.recv(1 << 20)
+            except socket.timeout:
+                self.exited()
+                continue
+            if not data:
+                raise Error("the agent socket closed\n" + self.tail())
+            self.abuf += data
+        line, self.abuf = self.abuf.split(b"\n", 1)
+        return line.decode()
+
+    def wait_ready(self, timeout=300):
+        """Wait for the agent of a (new) boot."""
+        while True:
+            words = self.agent_line(timeout).split()
+            if words and words[0] == "READY":
+                if words[1] == self.boot_id:
+                    continue
+                self.boot_id = words[1]
+                self.boots += 1
+                return
+
+    def run(self, cmd, timeout=300):
+        """(status, output) of a bash command in the guest."""
+        cid = self.next_id
+        self.next_id += 1
+        self.agent.sendall(f"{cid} {base64.b64encode(cmd.encode()).decode()}\n".encode())
+        while True:
+            words = self.agent_line(timeout).split(" ")
+            if words[0] == str(cid):
+                out = base64.b64decode(words[2]) if len(words) > 2 else b""
+                return int(words[1]), out.decode(errors="replace")
+            if words[0] == "READY":
+                raise Error(f"the guest rebooted while running: {cmd}\n" + self.tail())
+
+    def sh(self, cmd, timeout=300):
+        """Output of a command that must succeed."""
+        rc, out = self.run(cmd, timeout)
+        if rc:
+            raise Error(f"guest: '{cmd}' exited {rc}:\n{out[-3000:]}")
+        return out
+
+    def reboot(self, how="guest", timeout=300):
+        """Reboot (guest: `reboot -f` in the guest; reset: QMP system_reset)
+        and wait for the agent of the next boot; the seconds it took."""
+        t0 = time.monotonic()
+        if how == "guest":
+            cid = self.next_id
+            self.next_id += 1
+            cmd = base64.b64encode(b"sync; reboot -f").decode()
+            self.agent.sendall(f"{cid} {cmd}\n".encode())
+        else:
+            self.qmp.call("system_reset")
+        self.wait_ready(timeout)
+        return time.monotonic() - t0
+
+    def stop(self, status=0, timeout=120):
+        """End the agent (the guest powers off); scripts/vm's exit status:
+        @status, or 125 if the guest kernel logged a problem."""
+        try:
+            self.agent.sendall(f"0 EXIT {status}\n".encode())
+        except OSError:
+            pass
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            self.close()
+
+    def kill(self):
+        """QEMU quits with the guest running (QMP quit)."""
+        try:
+            self.qmp.call("quit")
+        except (Error, OSError):
+            pass
+        try:
+            return self.proc.wait(60)
+        finally:
+            self.close()
+
+    def close(self):
+        for s in (self.qmp, self.agent):
+            if s:
+                s.close()
+        self.qmp = self.agent = None
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if getattr(self, "out", None):
+            self.out.close()
+            self.out = None
+        for name in ("qmp.sock", "agent.sock"):
+            try:
+                os.unlink(os.path.join(self.run_dir, name))
+            except OSError:
+                pass
+        try:
+            os.rmdir(self.run_dir)
+        except OSError:
+            pass
+
+    # ---- display ----
+
+    def screendump(self):
+        """QMP screendump: (width, height, RGB bytes)."""
+        path = os.path.join(self.run_dir, "screen.ppm")
+        self.qmp.call("screendump", {"filename": path})
+        try:
+            return ivgpu_qemu.read_ppm(path)
+        finally:
+            os.unlink(path)
+
+    def dmesg(self):
+        return self.sh("dmesg")
