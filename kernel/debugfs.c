@@ -35,6 +35,7 @@ static int ivgpu_vgpu_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "vblank_ticks %llu\n", vgpu->vblank.ticks);
 	seq_printf(m, "vblank_running %d\n", vgpu->vblank.running);
 	seq_printf(m, "fb_errors %llu\n", c->fb_errors);
+	seq_printf(m, "pcode_rejected %llu\n", c->pcode_rejected);
 	seq_printf(m, "plane_queries %llu\n", vgpu->display.stats.queries);
 	seq_printf(m, "plane_copies %llu\n", vgpu->display.stats.copies);
 	seq_printf(m, "dmabuf_states %llu\n", vgpu->display.stats.dmabufs);

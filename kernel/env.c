@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The core's environment inside the kernel (see platform.h). Memory is for
- * the lazily filled tables, allocated from process context.
+ * the lazily filled tables, allocated from process context; the clock is
+ * the monotonic one.
  */
 #include <linux/atomic.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
 #include "core/platform.h"
 #include "debugfs.h"
 
@@ -28,4 +30,9 @@ void *ivgpu_core_zalloc(size_t size)
 void ivgpu_core_free(void *p)
 {
 	kfree(p);
+}
+
+u64 ivgpu_core_now_ns(void)
+{
+	return ktime_get_ns();
 }

@@ -9,7 +9,8 @@
 #include "vblank.h"
 #include "vgpu.h"
 
-#define IVGPU_VBLANK_NS	(NSEC_PER_SEC / 60)
+/* The core's frame period: its scan line counts on it. */
+#define IVGPU_VBLANK_NS	IVGPU_FRAME_NS
 
 static enum hrtimer_restart ivgpu_vgpu_vblank_tick(struct hrtimer *timer)
 {

@@ -51,6 +51,7 @@ void ivgpu_core_reset(struct ivgpu_core *c)
 	ivgpu_cfg_init(&c->cfg, c->type);
 	ivgpu_store_clear(&c->regs);
 	ivgpu_store_clear(&c->ggtt);
+	ivgpu_mmio_reset(c);
 	c->ggtt_present = 0;
 	c->intr_asserted = false;
 	c->pipes_changed = true;

@@ -31,6 +31,7 @@ struct ivgpu_core_stats {
 	u64 nomem;		/* writes dropped for lack of memory */
 	u64 events;		/* interrupt events raised */
 	u64 fb_errors;		/* plane registers that could not be shown */
+	u64 pcode_rejected;	/* PCODE mailbox commands answered with an error */
 };
 
 struct ivgpu_core {
@@ -44,6 +45,7 @@ struct ivgpu_core {
 	bool intr_asserted;		/* the interrupt line's level */
 	bool pipes_changed;		/* a transcoder was enabled or disabled */
 	u32 flips_pending;		/* pipes whose flip-done is due */
+	u64 vblank_ns;			/* ivgpu_core_now_ns() of the last vblank */
 	struct ivgpu_monitor monitor;	/* kept across device resets */
 	u8 opregion[0x2000];		/* IVGPU_OPREGION_SIZE, read-only */
 	struct ivgpu_core_stats stats;

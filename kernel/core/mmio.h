@@ -20,6 +20,8 @@ struct ivgpu_reg {
 	u32 size;		/* bytes covered: a run of 32-bit registers */
 	u32 flags;		/* IVGPU_REG_* */
 	u32 arg;		/* handler argument, e.g. a paired register */
+	u32 reset;		/* power-on value of each dword */
+	u32 w1c;		/* bits of a plain register that writing 1 clears */
 	/*
 	 * Optional. Called with the value a write would store after the
 	 * flags were applied; returns the value to store.
@@ -36,6 +38,9 @@ const struct ivgpu_reg *ivgpu_mmio_lookup(u32 off);
 
 /* Table self-check for the unit tests: sorted, aligned, no overlaps. */
 int ivgpu_mmio_table_check(void);
+
+/* Store every entry's power-on value (into a cleared register file). */
+void ivgpu_mmio_reset(struct ivgpu_core *c);
 
 /* One 32-bit register; @bytemask selects the bytes a write carries. */
 u32 ivgpu_mmio_read32(struct ivgpu_core *c, u32 off);

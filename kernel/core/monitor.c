@@ -3,7 +3,7 @@
  * The virtual monitor. Userspace follows QEMU's protocol: link down, write
  * the blob and its size, link up. Link up installs the blob only if it is a
  * valid EDID whose preferred mode fits the type; every change of the link
- * is a hotplug event on port D.
+ * is a hotplug event (a long pulse) on port D.
  */
 #include "monitor.h"
 #include "core.h"
@@ -87,6 +87,9 @@ static int ivgpu_monitor_set_link(struct ivgpu_core *c, u32 state)
 		return 0;
 	m->link_state = state;
 	ivgpu_monitor_sync(c);
+	/* A long pulse: the guest probes the monitor again. */
+	ivgpu_reg_set(c, PCH_PORT_HOTPLUG, ivgpu_reg_get(c, PCH_PORT_HOTPLUG) |
+		      PORTD_HOTPLUG_LONG_DETECT);
 	ivgpu_intr_raise(c, SDEISR, SDE_PORTD_HOTPLUG_CPT);
 	return 0;
 }

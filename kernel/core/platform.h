@@ -51,4 +51,11 @@ typedef int32_t s32;
 void *ivgpu_core_zalloc(size_t size);
 void ivgpu_core_free(void *p);
 
+/*
+ * A monotonic clock in nanoseconds, for what the guest sees move with
+ * time (the scan line). Provided by the module glue (ktime_get_ns) and by
+ * the test harness (a clock the tests set).
+ */
+u64 ivgpu_core_now_ns(void);
+
 #endif /* IVGPU_CORE_PLATFORM_H */

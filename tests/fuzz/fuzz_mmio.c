@@ -14,8 +14,13 @@
 #include "core.h"
 #include "display.h"
 #include "ggtt.h"
+#include "gt.h"
+#include "interrupt.h"
 #include "mmio.h"
 #include "monitor.h"
+#include "pcode.h"
+#include "ports.h"
+#include "power.h"
 #include "regs.h"
 #include "fbdec.h"
 #include "types.h"
@@ -28,6 +33,10 @@ struct target_reg {
 
 static struct target_reg regs[256];
 static unsigned int nregs;
+
+/* Every entry of the register table, for the power-on values. */
+static const struct ivgpu_reg *table[256];
+static unsigned int ntable;
 
 static void add_reg(u32 offset, u32 size)
 {
@@ -43,8 +52,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	for (off = 0; off < IVGPU_MMIO_SIZE; off += 4) {
 		const struct ivgpu_reg *r = ivgpu_mmio_lookup(off);
 
-		if (r && r->offset == off)
+		if (r && r->offset == off) {
 			add_reg(r->offset, r->size);
+			if (ntable < ARRAY_SIZE(table))
+				table[ntable++] = r;
+		}
 	}
 	for (i = 0; i < 4; i++)
 		add_reg(GEN8_GT_ISR(i) + IRQ_IMR, 4);
@@ -61,6 +73,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	add_reg(GEN8_DE_MISC_ISR + IRQ_IMR, 4);
 	add_reg(SDEISR + IRQ_IMR, 4);
 	add_reg(DP_AUX_CH_DATA_D(0), 20);
+	for (i = 0; i < IVGPU_PORTS; i++)
+		add_reg(DP_TP_CTL(i), 4);
+	for (pipe = 0; pipe < IVGPU_PIPES; pipe++)
+		add_reg(TRANS_VTOTAL(pipe), 4);
+	add_reg(GEN6_PCODE_DATA, 8);		/* and DATA1 */
+	add_reg(EDP_PSR_IMR, 4);
+	add_reg(GMBUS0, 4);
+	FUZZ_CHECK(ntable < ARRAY_SIZE(table) && nregs < ARRAY_SIZE(regs),
+		   "%u table entries, %u targets: make the arrays larger",
+		   ntable, nregs);
 	add_reg(IVGPU_PVINFO_OFFSET + IVGPU_PV_GUEST_AREA, 0x800);
 	add_reg(IVGPU_MMIO_SIZE - 8, 8);
 	add_reg(IVGPU_GGTT_OFFSET - 8, 16);
@@ -73,9 +95,51 @@ static u64 size_mask(u32 bytes)
 	return bytes == 8 ? ~0ull : (1ull << (8 * bytes)) - 1;
 }
 
+/* The enable registers of DPLL 0..3, in the order of DPLL_STATUS. */
+static const u32 dpll_ctl[] = { LCPLL1_CTL, LCPLL2_CTL, WRPLL_CTL1, WRPLL_CTL2 };
+
 /*
- * A register read shows the stored bits, but for the master register, which
- * adds the pending blocks to its enable bit.
+ * What a register with a read handler shows, from regs.h and the rules in
+ * docs/architecture.md. *@exact is cleared where only bounds are known (the
+ * scan line, which depends on the clock); then the value is checked here.
+ */
+static u32 model_read(struct ivgpu_core *c, const struct ivgpu_reg *r, u32 d,
+		      u32 stored, u32 got, u32 mask, bool *exact)
+{
+	u32 want = 0, i, vt, vtotal, vdisplay, ctl;
+
+	*exact = true;
+	if (r->read == ivgpu_intr_master_read)
+		return (stored & GEN8_MASTER_IRQ_CONTROL) | fuzz_intr_pending(c);
+	if (r->read == ivgpu_power_dpll_status_read) {
+		for (i = 0; i < ARRAY_SIZE(dpll_ctl); i++)
+			if (ivgpu_reg_get(c, dpll_ctl[i]) & LCPLL_PLL_ENABLE)
+				want |= 1u << (8 * i);
+		return want;
+	}
+	if (r->read == ivgpu_ports_dp_tp_status_read) {
+		ctl = ivgpu_reg_get(c, d - 4);
+		return stored | (((ctl >> 8) & 7) == 2 ? DP_TP_STATUS_IDLE_DONE : 0);
+	}
+	FUZZ_CHECK(r->read == ivgpu_display_pipedsl_read,
+		   "read handler of %#x not in the model", d);
+	if (!(ivgpu_reg_get(c, TRANSCONF(r->arg)) & TRANSCONF_ENABLE))
+		return stored;
+	*exact = false;
+	vt = ivgpu_reg_get(c, TRANS_VTOTAL(r->arg));
+	vtotal = (vt >> 16 & 0x1fff) + 1;
+	vdisplay = (vt & 0x1fff) + 1;
+	if (vdisplay >= vtotal)
+		vtotal = 1125;
+	if (mask == ~0u)
+		FUZZ_CHECK(got >= 1 && got <= vtotal && got <= 0x1fff,
+			   "PIPEDSL(%u) reads %u, vtotal %u", r->arg, got, vtotal);
+	return got;
+}
+
+/*
+ * A register read shows the stored bits, or what the read handler's model
+ * says.
  */
 static void check_reg_read(struct ivgpu_core *c, u32 off, u32 bytes, u64 v)
 {
@@ -88,10 +152,13 @@ static void check_reg_read(struct ivgpu_core *c, u32 off, u32 bytes, u64 v)
 		u32 mask = bytes >= 4 ? ~0u : (u32)size_mask(bytes) << shift;
 		const struct ivgpu_reg *r = ivgpu_mmio_lookup(d);
 
-		if (d == GEN8_MASTER_IRQ)
-			want = (want & GEN8_MASTER_IRQ_CONTROL) | fuzz_intr_pending(c);
-		else if (r && r->read)
-			continue;	/* a handler this model does not know */
+		if (r && r->read) {
+			bool exact;
+
+			want = model_read(c, r, d, want, got & mask, mask, &exact);
+			if (!exact)
+				continue;
+		}
 		FUZZ_CHECK((got & mask) == (want & mask),
 			   "%u-byte read at %#x: dword %#x reads %#x, holds %#x",
 			   bytes, off, d, got & mask, want & mask);
@@ -117,16 +184,91 @@ static u64 bar0_read(struct ivgpu_core *c, u32 off, u32 bytes)
 }
 
 /*
+ * The PCODE mailbox as docs/architecture.md describes it: the error code a
+ * command with READY gets, and what DATA holds afterwards.
+ */
+static u32 model_pcode(u32 cmd, u32 data, u32 *reply)
+{
+	*reply = data;
+	switch (cmd) {
+	case 0x6:	/* memory latencies */
+		*reply = data ? 0x61514b3d : 0x1e1a1100;
+		return 0;
+	case 0x7:	/* CDCLK: prepare for a change, or a voltage level */
+		if (data == 0x3) {
+			*reply = 0x1;
+			return 0;
+		}
+		return data <= 3 ? 0 : 0x3;
+	case 0x21:	/* SAGV: disable, enable */
+		if (data == 0x0) {
+			*reply = 0x1;
+			return 0;
+		}
+		return data == 0x3 ? 0 : 0x3;
+	}
+	return 0x1;
+}
+
+/*
+ * The value a write handler stores, from the value the flags produced:
+ * the rules of docs/architecture.md, written out independently of the core.
+ * False for handlers whose effect the caller checks otherwise.
+ */
+static bool model_handler(const struct ivgpu_reg *r, u32 new, u32 *want)
+{
+	u32 req;
+
+	if (r->write == ivgpu_gt_mi_mode_write) {
+		*want = new | MODE_IDLE;
+	} else if (r->write == ivgpu_gt_reset_ctl_write) {
+		*want = (new & ~6u) | (new & 1 ? 2 : 0);
+	} else if (r->write == ivgpu_gt_self_clear_write) {
+		*want = 0;
+	} else if (r->write == ivgpu_power_well_write) {
+		req = new & 0xaaaaaaaa;
+		*want = req | req >> 1;
+	} else if (r->write == ivgpu_power_ack_write) {
+		*want = (new & ~(1u << 30)) | (new >> 1 & (1u << 30));
+	} else if (r->write == ivgpu_ports_ddi_buf_write) {
+		*want = (new & ~0x80u) | (new & (1u << 31) ? 0 : 0x80);
+	} else if (r->write == ivgpu_ports_aux_write) {
+		*want = new & ~(DP_AUX_CH_CTL_DONE | DP_AUX_CH_CTL_TIME_OUT_ERROR |
+				DP_AUX_CH_CTL_RECEIVE_ERROR);
+		if (*want & DP_AUX_CH_CTL_SEND_BUSY)
+			*want = (*want & ~(DP_AUX_CH_CTL_SEND_BUSY |
+					   DP_AUX_CH_CTL_SIZE_MASK)) |
+				DP_AUX_CH_CTL_DONE | DP_AUX_CH_CTL_TIME_OUT_ERROR;
+	} else if (r->write == ivgpu_ports_gmbus1_write) {
+		*want = new & ~GMBUS_SW_RDY;
+	} else {
+		return false;	/* transconf, surf, master, forcewake, pcode */
+	}
+	return true;
+}
+
+/* GMBUS2 after a GMBUS1 write of @new that found GMBUS2 at @gmbus2. */
+static u32 model_gmbus2(u32 new, u32 gmbus2)
+{
+	if (new & GMBUS_SW_CLR_INT)
+		return 0;
+	return new & GMBUS_SW_RDY ? GMBUS_SATOER : gmbus2;
+}
+
+/*
  * A register write, and what each dword it covers must hold afterwards
- * according to the entry's flags. Writes with side effects on other
- * registers (AUX, forcewake, interrupts) are checked through the shared
- * invariants instead.
+ * according to the entry's flags and handler. Side effects on other
+ * registers (GMBUS2, the PCODE data, interrupts) are checked here or
+ * through the shared invariants.
  */
 static void reg_write(struct ivgpu_core *c, u32 off, u64 val, u32 bytes)
 {
 	u32 first = off & ~3u, n = bytes == 8 ? 2 : 1;
 	u32 old[2], mask[2], data[2], i;
-	u64 nomem = c->stats.nomem;
+	u32 gmbus2 = ivgpu_reg_get(c, GMBUS2);
+	u32 pdata = ivgpu_reg_get(c, GEN6_PCODE_DATA);
+	u64 nomem = c->stats.nomem, rejected = c->stats.pcode_rejected;
+	u64 want_rejected = rejected;
 
 	val &= size_mask(bytes);
 	for (i = 0; i < n && off < IVGPU_MMIO_SIZE; i++) {
@@ -141,20 +283,26 @@ static void reg_write(struct ivgpu_core *c, u32 off, u64 val, u32 bytes)
 		return;
 
 	for (i = 0; i < n; i++) {
-		u32 d = first + 4 * i, now = ivgpu_reg_get(c, d), want;
+		u32 d = first + 4 * i, now = ivgpu_reg_get(c, d), want, err;
 		const struct ivgpu_reg *r = ivgpu_mmio_lookup(d);
-		u32 flags = r ? r->flags : 0;
+		u32 flags = r ? r->flags : 0, w = data[i] & mask[i];
 
 		if (flags & IVGPU_REG_RO) {
 			want = old[i];
 		} else if (flags & IVGPU_REG_W1C) {
-			want = old[i] & ~(data[i] & mask[i]);
+			want = old[i] & ~w;
 		} else if (flags & IVGPU_REG_MODE_MASK) {
-			u32 m = (data[i] & mask[i]) >> 16;
+			u32 m = w >> 16;
 
 			want = (old[i] & ~m & 0xffff) | (data[i] & m);
-		} else if (d == DP_AUX_CH_CTL_D) {
-			if ((data[i] & mask[i]) & DP_AUX_CH_CTL_SEND_BUSY)
+		} else {
+			want = (old[i] & ~mask[i]) | w;
+		}
+		if (r && r->w1c)
+			want = (want & ~r->w1c) | (old[i] & r->w1c & ~w);
+
+		if (d == DP_AUX_CH_CTL_D) {
+			if (w & DP_AUX_CH_CTL_SEND_BUSY)
 				FUZZ_CHECK((now & (DP_AUX_CH_CTL_SEND_BUSY |
 						   DP_AUX_CH_CTL_DONE)) ==
 					   DP_AUX_CH_CTL_DONE &&
@@ -162,18 +310,44 @@ static void reg_write(struct ivgpu_core *c, u32 off, u64 val, u32 bytes)
 					   "AUX control %#x after sending", now);
 			continue;
 		} else if (r && r->offset == FENCE_REG_GEN6_BASE) {
-			want = (d - r->offset) / 8 < c->type->fences ?
-			       (old[i] & ~mask[i]) | (data[i] & mask[i]) : old[i];
-		} else if (r && r->write) {
+			if ((d - r->offset) / 8 >= c->type->fences)
+				want = old[i];
+		} else if (d == GEN6_PCODE_MAILBOX) {
+			if (want & GEN6_PCODE_READY) {
+				u32 reply;
+
+				err = model_pcode(want & 0xff, pdata, &reply);
+				want = (want & ~(GEN6_PCODE_READY | 0xff)) | err;
+				want_rejected += err != 0;
+				/* the reply stays unless DATA was written too */
+				if (n == 1)
+					FUZZ_CHECK(ivgpu_reg_get(c, GEN6_PCODE_DATA) == reply,
+						   "PCODE %#x on %#x replied %#x, expected %#x",
+						   data[i] & 0xff, pdata,
+						   ivgpu_reg_get(c, GEN6_PCODE_DATA), reply);
+			}
+		} else if (d == GMBUS2 && i == 1) {
+			want = model_gmbus2(data[0], gmbus2);
+		} else if (d == FORCEWAKE_RENDER_GEN9 || d == FORCEWAKE_MEDIA_GEN9 ||
+			   d == FORCEWAKE_BLITTER_GEN9) {
+			/* stored as masked; the acks are a shared invariant */
+		} else if (r && r->write && !model_handler(r, want, &want)) {
 			continue;	/* transconf, surf, master */
-		} else {
-			want = (old[i] & ~mask[i]) | (data[i] & mask[i]);
 		}
+		if (d == GMBUS1 && n == 1)
+			FUZZ_CHECK(ivgpu_reg_get(c, GMBUS2) ==
+				   model_gmbus2(want | (w & GMBUS_SW_RDY), gmbus2),
+				   "GMBUS2 %#x after GMBUS1 %#x",
+				   ivgpu_reg_get(c, GMBUS2), w);
 		FUZZ_CHECK(now == want,
 			   "%u-byte write of %#llx at %#x: dword %#x holds %#x, expected %#x (was %#x, flags %#x)",
 			   bytes, (unsigned long long)val, off, d, now, want,
 			   old[i], flags);
 	}
+	FUZZ_CHECK(c->stats.pcode_rejected == want_rejected,
+		   "%llu PCODE commands rejected, expected %llu",
+		   (unsigned long long)c->stats.pcode_rejected,
+		   (unsigned long long)want_rejected);
 }
 
 static u32 pick_reg(struct fuzz_in *in, u32 bytes)
@@ -333,6 +507,25 @@ static void check_transcoders(struct ivgpu_core *c)
 	}
 }
 
+/* After init or reset every entry of the table holds its power-on value. */
+static void check_power_on(struct ivgpu_core *c)
+{
+	unsigned int i;
+	u32 off;
+
+	if (c->stats.nomem)
+		return;
+	for (i = 0; i < ntable; i++)
+		for (off = table[i]->offset;
+		     off < table[i]->offset + table[i]->size; off += 4)
+			if (table[i]->offset != IVGPU_PVINFO_OFFSET &&
+			    table[i]->offset != SDEISR)
+				FUZZ_CHECK(ivgpu_reg_get(c, off) == table[i]->reset,
+					   "%#x holds %#x after reset, not %#x",
+					   off, ivgpu_reg_get(c, off),
+					   table[i]->reset);
+}
+
 static void run_op(struct ivgpu_core *c, struct fuzz_in *in)
 {
 	u8 opcode = in_u8(in);
@@ -404,6 +597,7 @@ static void run_op(struct ivgpu_core *c, struct fuzz_in *in)
 		FUZZ_CHECK(!c->ggtt_present && !c->ggtt.nallocated &&
 			   !c->intr_asserted && !c->flips_pending,
 			   "state left after reset");
+		check_power_on(c);
 		break;
 	case MMIO_PLANE:
 		pipe = variant % IVGPU_PIPES;
@@ -418,10 +612,22 @@ static void run_op(struct ivgpu_core *c, struct fuzz_in *in)
 		fuzz_fb_check(c, IVGPU_PLANE_CURSOR);
 		break;
 	case MMIO_LINK:
+		sel = c->monitor.link_state;
+		ivgpu_reg_set(c, PCH_PORT_HOTPLUG, 0);
 		FUZZ_CHECK(!ivgpu_monitor_region_write(c, IVGPU_EDID_REG_LINK_STATE,
 						       variant & 1 ? IVGPU_LINK_DOWN :
 						       IVGPU_LINK_UP, 4),
 			   "link change refused with the generated EDID");
+		if (!c->stats.nomem)
+			FUZZ_CHECK(ivgpu_reg_get(c, PCH_PORT_HOTPLUG) ==
+				   (sel != c->monitor.link_state ?
+				    PORTD_HOTPLUG_LONG_DETECT : 0),
+				   "PCH_PORT_HOTPLUG %#x after link %u -> %u",
+				   ivgpu_reg_get(c, PCH_PORT_HOTPLUG), sel,
+				   c->monitor.link_state);
+		break;
+	case MMIO_CLOCK:
+		unit_now_ns += in_u32(in);
 		break;
 	}
 	fuzz_core_check(c);
@@ -435,10 +641,12 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	u8 head = in_u8(&in);
 
 	unit_alloc_fail_after = -1;
+	unit_now_ns = 0;
 	if (head & 0x80)
 		unit_alloc_fail_after = in_u8(&in);
 	c = fuzz_core_new(head & 3, in_u8(&in));
 	if (c) {
+		check_power_on(c);
 		while (in.n)
 			run_op(c, &in);
 		fuzz_core_check_full(c);

@@ -201,6 +201,57 @@ static void seeds_mmio(void)
 	mmio_write(&s, SDEISR + IRQ_IIR, ~0u, 4);
 	put("mmio", "hotplug-aux", &s);
 
+	/*
+	 * What a guest i915 does while it probes a Skylake GT2: the engine
+	 * reset handshake, PCODE requests, power wells, the display PLL,
+	 * DDI buffers and transports, AUX and GMBUS without a sink, and the
+	 * scan line of a running pipe.
+	 */
+	s.n = 0;
+	le(&s, 0, 1);
+	le(&s, 2, 1);
+	mmio_write(&s, RING_MI_MODE(RENDER_RING_BASE), 0x01000100, 4);
+	mmio_read(&s, RING_MI_MODE(RENDER_RING_BASE), 4);
+	mmio_write(&s, RING_RESET_CTL(BLT_RING_BASE), 0x00010001, 4);
+	mmio_read(&s, RING_RESET_CTL(BLT_RING_BASE), 4);
+	mmio_write(&s, GEN6_GDRST, 1, 4);
+	mmio_write(&s, GEN6_PCODE_DATA, 1, 8);
+	mmio_write(&s, GEN6_PCODE_MAILBOX, GEN6_PCODE_READY |
+		   GEN9_PCODE_READ_MEM_LATENCY, 4);
+	mmio_write(&s, GEN6_PCODE_DATA, SKL_CDCLK_PREPARE_FOR_CHANGE, 4);
+	mmio_write(&s, GEN6_PCODE_MAILBOX, GEN6_PCODE_READY |
+		   SKL_PCODE_CDCLK_CONTROL, 4);
+	mmio_write(&s, GEN6_PCODE_DATA, GEN9_SAGV_DISABLE, 4);
+	mmio_write(&s, GEN6_PCODE_MAILBOX, GEN6_PCODE_READY |
+		   GEN9_PCODE_SAGV_CONTROL, 4);
+	mmio_write(&s, GEN6_PCODE_DATA, 2, 4);
+	mmio_write(&s, GEN6_PCODE_MAILBOX, GEN6_PCODE_READY |
+		   SKL_PCODE_CDCLK_CONTROL, 4);
+	mmio_write(&s, GEN6_PCODE_MAILBOX, GEN6_PCODE_READY | 0x1a, 4);
+	mmio_write(&s, HSW_PWR_WELL_CTL2, 0xa0000202, 4);
+	mmio_write(&s, DBUF_CTL, DBUF_POWER_REQUEST, 4);
+	mmio_write(&s, WRPLL_CTL1, LCPLL_PLL_ENABLE, 4);
+	mmio_read(&s, DPLL_STATUS, 4);
+	mmio_write(&s, DDI_BUF_CTL(3), DDI_BUF_CTL_ENABLE, 4);
+	mmio_write(&s, DP_TP_CTL(3), 0x80000200, 4);
+	mmio_read(&s, DP_TP_STATUS(3), 4);
+	mmio_write(&s, DP_AUX_CH_CTL(1), DP_AUX_CH_CTL_SEND_BUSY |
+		   DP_AUX_CH_CTL_INTERRUPT, 4);
+	mmio_write(&s, GMBUS1, GMBUS_SW_RDY | 0xa1, 4);
+	mmio_read(&s, GMBUS2, 4);
+	mmio_write(&s, GMBUS1, GMBUS_SW_CLR_INT, 4);
+	mmio_write(&s, PCH_PORT_HOTPLUG, 0x00100000, 4);
+	mmio_op(&s, MMIO_LINK, 1);
+	mmio_write(&s, PCH_PORT_HOTPLUG, 0x00120000, 4);
+	mmio_write(&s, TRANS_VTOTAL(0), (1125 - 1) << 16 | (1080 - 1), 4);
+	mmio_write(&s, TRANSCONF(0), TRANSCONF_ENABLE, 4);
+	mmio_op(&s, MMIO_VBLANK, 0);
+	mmio_op(&s, MMIO_CLOCK, 0);
+	le(&s, 5000000, 4);
+	mmio_read(&s, PIPEDSL(0), 4);
+	mmio_op(&s, MMIO_RESET, 0);
+	put("mmio", "guest-probe", &s);
+
 	/* Allocations fail: during init, then during use. */
 	s.n = 0;
 	le(&s, 0x80, 1);

@@ -325,10 +325,13 @@ TEST(store_is_lazy)
 	u32 base = c->regs.nallocated;
 
 	/*
-	 * A fresh instance stores only the PV page and SDEISR (the monitor's
-	 * live bit).
+	 * A fresh instance stores only the PV page, SDEISR (the monitor's
+	 * live bit) and the 12 chunks holding the power-on values of the
+	 * register table: ring registers 0x2000, 0x12000, 0x1a000, 0x22000,
+	 * fuses 0x9000, display 0x41000, 0x42000, 0x46000, 0x64000,
+	 * 0x6c000, 0xc6000 and the memory controller 0x145000.
 	 */
-	EXPECT_EQ(base, 2);
+	EXPECT_EQ(base, 14);
 	EXPECT_EQ(c->ggtt.nallocated, 0);
 	ivgpu_core_bar0_read(c, 0x10000, 4);
 	ivgpu_core_bar0_write(c, 0x20000, 0, 4);

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The core's environment in userspace (see kernel/core/platform.h), with a
- * knob to make allocations fail for the error-path tests.
+ * knob to make allocations fail for the error-path tests and a clock the
+ * tests set.
  */
 #include <stdlib.h>
 #include "env.h"
 
 long unit_alloc_fail_after = -1;	/* fail once this many succeeded; -1 never */
+u64 unit_now_ns;			/* what ivgpu_core_now_ns() returns */
 
 void *ivgpu_core_zalloc(size_t size)
 {
@@ -20,4 +22,9 @@ void *ivgpu_core_zalloc(size_t size)
 void ivgpu_core_free(void *p)
 {
 	free(p);
+}
+
+u64 ivgpu_core_now_ns(void)
+{
+	return unit_now_ns;
 }

@@ -7,4 +7,7 @@
 /* Allocations that still succeed before every later one fails; -1: all do. */
 extern long unit_alloc_fail_after;
 
+/* The core's clock (ivgpu_core_now_ns), in nanoseconds; tests move it. */
+extern u64 unit_now_ns;
+
 #endif
