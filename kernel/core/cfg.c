@@ -78,7 +78,7 @@ void ivgpu_cfg_init(struct ivgpu_cfg *cfg, const struct ivgpu_type *type)
 	def(cfg, PM_CTRL, 2, PCI_PM_CTRL_NO_SOFT_RESET, PCI_PM_CTRL_STATE_MASK);
 
 	/* ASL storage: firmware writes the OpRegion address here. */
-	def(cfg, 0xfc, 4, 0, 0xffffffff);
+	def(cfg, IVGPU_CFG_ASLS, 4, 0, 0xffffffff);
 }
 
 u32 ivgpu_cfg_read(const struct ivgpu_cfg *cfg, u32 off, u32 bytes)

@@ -6,9 +6,12 @@
 #include "ggtt.h"
 #include "mmio.h"
 #include "monitor.h"
+#include "opregion.h"
 #include "pvinfo.h"
 #include "types.h"
 #include <linux/ivgpu.h>
+
+static_assert(sizeof(((struct ivgpu_core *)0)->opregion) == IVGPU_OPREGION_SIZE);
 
 int ivgpu_core_init(struct ivgpu_core *c, const struct ivgpu_type *type,
 		    u32 vgt_id)
@@ -27,6 +30,7 @@ int ivgpu_core_init(struct ivgpu_core *c, const struct ivgpu_type *type,
 	if (ret)
 		goto out_fini_regs;
 
+	ivgpu_opregion_build(c->opregion);
 	ivgpu_monitor_init(c);
 	ivgpu_core_reset(c);
 	return 0;

@@ -45,6 +45,7 @@ struct ivgpu_core {
 	bool pipes_changed;		/* a transcoder was enabled or disabled */
 	u32 flips_pending;		/* pipes whose flip-done is due */
 	struct ivgpu_monitor monitor;	/* kept across device resets */
+	u8 opregion[0x2000];		/* IVGPU_OPREGION_SIZE, read-only */
 	struct ivgpu_core_stats stats;
 };
 

@@ -13,9 +13,13 @@
 #include <linux/string.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
+#include <linux/build_bug.h>
+#include <asm/byteorder.h>
 #include <uapi/linux/pci_regs.h>
 #else
 #include <linux/pci_regs.h>
+#include <linux/types.h>
+#include <endian.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,6 +34,11 @@ typedef int32_t s32;
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define max_t(type, a, b) ((type)(a) > (type)(b) ? (type)(a) : (type)(b))
+#define static_assert(expr, ...) ivgpu_static_assert(expr, ##__VA_ARGS__, #expr)
+#define ivgpu_static_assert(expr, msg, ...) _Static_assert(expr, msg)
+#define cpu_to_le16(x) ((__le16)htole16(x))
+#define cpu_to_le32(x) ((__le32)htole32(x))
+/* __packed comes from the compiler command line (tests/unit/Makefile). */
 #endif
 
 #define IVGPU_MIB(x) ((u64)(x) << 20)

@@ -26,6 +26,7 @@
 #define IVGPU_CFG_PM_CAP		0xd0
 #define IVGPU_CFG_GMCH_CTRL		0x50	/* 16 bit, read-only */
 #define IVGPU_GMCH_CTRL_VALUE		0x00c0	/* GGMS=3: 8 MiB GGTT, GMS=0 */
+#define IVGPU_CFG_ASLS			0xfc	/* 32 bit, RW: OpRegion address */
 
 /* BAR0 (GTTMMADR): 16 MiB, 64-bit, non-prefetchable. */
 #define IVGPU_BAR0_SIZE			0x1000000
@@ -76,7 +77,8 @@
 #define IVGPU_REGION_FRAMEBUFFER	10	/* struct vfio_framebuffer region */
 #define IVGPU_REGION_PLANE0		11	/* VFIO_GFX_PLANE_TYPE_REGION planes */
 #define IVGPU_REGION_PLANE1		12
-#define IVGPU_NUM_REGIONS		13	/* what VFIO_DEVICE_GET_INFO reports */
+#define IVGPU_REGION_OPREGION		13	/* Intel vendor type, _SUBTYPE_INTEL_IGD_OPREGION */
+#define IVGPU_NUM_REGIONS		14	/* what VFIO_DEVICE_GET_INFO reports */
 
 /* Type of the framebuffer and plane regions: PCI vendor type, Intel. */
 #define IVGPU_REGION_TYPE		(0x80000000U | IVGPU_PCI_VENDOR_ID)
@@ -118,6 +120,16 @@ struct vfio_framebuffer {
 #define IVGPU_FB_META_SIZE		0x1000
 /* Where struct vfio_framebuffer sits in a framebuffer region of @size bytes. */
 #define IVGPU_FB_META_OFFSET(size)	((size) - IVGPU_FB_META_SIZE)
+
+/*
+ * The OpRegion region: read-only, the IGD OpRegion (version 2.0, with a VBT
+ * listing one DisplayPort connector on port D) that guest firmware places in
+ * RAM and announces in config register ASLS, as QEMU's vfio-pci option
+ * x-igd-opregion=on arranges. Its type is VFIO_REGION_TYPE_PCI_VENDOR_TYPE |
+ * IVGPU_PCI_VENDOR_ID (IVGPU_REGION_TYPE), subtype
+ * VFIO_REGION_SUBTYPE_INTEL_IGD_OPREGION.
+ */
+#define IVGPU_OPREGION_SIZE		0x2000
 
 /*
  * Which VFIO_DEVICE_QUERY_GFX_PLANE plane types a vGPU offers: the values
