@@ -89,6 +89,23 @@ static u64 ivgpu_vgpu_bar2_size(struct ivgpu_vgpu *vgpu)
 	return ivgpu_type_low_gm(vgpu->type->profile);
 }
 
+static u64 ivgpu_vgpu_opregion_size(struct ivgpu_vgpu *vgpu)
+{
+	return IVGPU_OPREGION_SIZE;
+}
+
+/* Built once at creation and never changed: no lock needed. */
+static ssize_t ivgpu_vgpu_opregion_rw(struct ivgpu_vgpu *vgpu,
+				      char __user *buf, size_t count, u64 off,
+				      bool write)
+{
+	if (write)
+		return -EINVAL;
+	if (copy_to_user(buf, vgpu->core.opregion + off, count))
+		return -EFAULT;
+	return count;
+}
+
 static const struct ivgpu_vgpu_region ivgpu_vgpu_regions[IVGPU_NUM_REGIONS] = {
 	[VFIO_PCI_BAR0_REGION_INDEX] = {
 		.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE,
@@ -146,6 +163,13 @@ static const struct ivgpu_vgpu_region ivgpu_vgpu_regions[IVGPU_NUM_REGIONS] = {
 		.size = ivgpu_vgpu_frame_size,
 		.bulk_rw = ivgpu_vgpu_plane_region_rw,
 		.mmap = ivgpu_vgpu_frame_mmap,
+	},
+	[IVGPU_REGION_OPREGION] = {
+		.flags = VFIO_REGION_INFO_FLAG_READ,
+		.cap_type = VFIO_REGION_TYPE_PCI_VENDOR_TYPE | IVGPU_PCI_VENDOR_ID,
+		.cap_subtype = VFIO_REGION_SUBTYPE_INTEL_IGD_OPREGION,
+		.size = ivgpu_vgpu_opregion_size,
+		.bulk_rw = ivgpu_vgpu_opregion_rw,
 	},
 };
 

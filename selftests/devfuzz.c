@@ -65,6 +65,7 @@
 #define FB		IVGPU_REGION_FRAMEBUFFER
 #define PLANE0		IVGPU_REGION_PLANE0
 #define PLANE1		IVGPU_REGION_PLANE1
+#define OPREGION	IVGPU_REGION_OPREGION
 #define NR_REGIONS	IVGPU_NUM_REGIONS
 #define NR_IRQS		5
 
@@ -664,6 +665,7 @@ static long rw_expect(struct fz_slot *s, unsigned int index, uint64_t off,
 	switch (index) {
 	case PLANE0:
 	case PLANE1:
+	case OPREGION:
 		return write ? -EINVAL : (long)n;
 	case FB:
 		frame = size - IVGPU_FB_META_SIZE;
@@ -731,7 +733,7 @@ static void op_rw_fault(void)
 {
 	struct fz_slot *s = any_slot();
 	unsigned int index = PICK(BAR0, BAR2, CONFIG, EDID, FB, PLANE0,
-				  PLANE1, 1u, 20u);
+				  PLANE1, OPREGION, 1u, 20u);
 	uint64_t size = region_size(s, index), frame;
 	uint64_t off = pick_offset(size) & ~7ULL;
 	size_t len = PICK(1, 2, 4, 8);
@@ -761,6 +763,7 @@ static void op_rw_fault(void)
 		break;
 	case PLANE0:
 	case PLANE1:
+	case OPREGION:
 		CHECK_ERR(r, e, write ? EINVAL : EFAULT);
 		break;
 	case FB:

@@ -47,6 +47,9 @@ static const struct region_want regions[NR_REGIONS] = {
 	[IVGPU_REGION_PLANE1]		= { SIZE_FRAME, VFIO_REGION_INFO_FLAG_READ |
 					    VFIO_REGION_INFO_FLAG_MMAP |
 					    VFIO_REGION_INFO_FLAG_CAPS },
+	[IVGPU_REGION_OPREGION]		= { IVGPU_OPREGION_SIZE,
+					    VFIO_REGION_INFO_FLAG_READ |
+					    VFIO_REGION_INFO_FLAG_CAPS },
 };
 
 static uint64_t frame_size(const struct ivgpu_type *t)

@@ -395,7 +395,8 @@ TEST(mmap_offsets_and_lengths_are_range_checked)
 		[BAR2] = t->low_gm_mib * MIB,
 		[FB] = frame, [PLANE0] = frame, [PLANE1] = frame,
 	};
-	static const uint64_t far_index[] = { 13, 14, 15, 255, 0xffff, 0x7fffff };
+	static const uint64_t far_index[] = { IVGPU_NUM_REGIONS, 15, 16, 255,
+					      0xffff, 0x7fffff };
 	unsigned int i, j;
 	int err;
 
@@ -553,12 +554,14 @@ TEST(region_access_is_range_checked)
 		/* Across the end: cut at the region's end, nothing beyond. */
 		EXPECT_EQ(pread(v->dev.fd, buf, sizeof(buf), base + size - 1), 1);
 	}
-	for (pos = 13; pos < 20; pos++)
+	for (pos = IVGPU_NUM_REGIONS; pos < 20; pos++)
 		EXPECT_ERRNO(pread(v->dev.fd, buf, 4, pos << 40), EINVAL);
 	EXPECT_ERRNO(pread(v->dev.fd, buf, 4, 0x7fffffLL << 40), EINVAL);
 	EXPECT_ERRNO(pread(v->dev.fd, buf, 4, -4096), EINVAL);
 	/* Read-only regions refuse writes, as documented. */
 	EXPECT_ERRNO(pwrite(v->dev.fd, buf, 4, (off_t)PLANE0 << 40), EINVAL);
+	EXPECT_ERRNO(pwrite(v->dev.fd, buf, 4,
+			    (off_t)IVGPU_REGION_OPREGION << 40), EINVAL);
 	EXPECT_ERRNO(pwrite(v->dev.fd, buf, 4, (off_t)FB << 40), EPERM);
 	EXPECT_ERRNO(pwrite(v->dev.fd, buf, 4, (off_t)EDID << 40), EPERM);
 	/* A buffer the process can't access. */
