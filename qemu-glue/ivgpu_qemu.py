@@ -46,12 +46,14 @@ class Error(Exception):
 
 
 def device_args(uuid, display=True, nohotplug=False, ramfb=False, xres=None,
-                yres=None, addr=None):
+                yres=None, addr=None, opregion=True):
     """The -device option (as two argv words) that gives QEMU the vGPU.
 
     ramfb (a boot display before the guest driver runs) needs the
     vfio-pci-nohotplug device; xres/yres choose the mode QEMU puts in the
-    monitor's EDID (up to the type's maximum).
+    monitor's EDID (up to the type's maximum); opregion (x-igd-opregion=on)
+    hands the vGPU's OpRegion, whose VBT lists its one DisplayPort output,
+    to the guest firmware (not for a hot-plugged device: QEMU refuses it).
     """
     if ramfb:
         nohotplug = True
@@ -59,6 +61,8 @@ def device_args(uuid, display=True, nohotplug=False, ramfb=False, xres=None,
     if addr is not None:
         opts.append(f"addr={addr:02x}.0")
     opts.append("display=" + ("on" if display else "off"))
+    if opregion:
+        opts.append("x-igd-opregion=on")
     if ramfb:
         opts.append("ramfb=on")
     if xres:
