@@ -460,7 +460,7 @@ TEST(unmask_eventfd_across_reset_and_close)
 	eventfd_signal(unmask);
 	msleep(QUIET_MS);
 	EXPECT_EQ(vgpu_stat(v, "irq_intx_unmask_fd"), 1);
-	/* Installed again on the new session, then removed with the vGPU. */
+	/* Installed again after the reopen, then removed with the vGPU. */
 	ASSERT_OK(vfio_irq_set_eventfd(&v->dev, VFIO_PCI_INTX_IRQ_INDEX, intx));
 	ASSERT_OK(vfio_irq_unmask_eventfd(&v->dev, VFIO_PCI_INTX_IRQ_INDEX,
 					  unmask));
