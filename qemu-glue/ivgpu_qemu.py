@@ -74,7 +74,8 @@ def device_args(uuid, display=True, nohotplug=False, ramfb=False, xres=None,
 
 
 class Qemu:
-    """A q35 machine holding the vGPU, stopped (-S) unless asked otherwise.
+    """A q35 machine holding the vGPU, stopped (-S) unless asked otherwise
+    (stopped=False runs the firmware, SeaBIOS, with no disk to boot).
 
     With qtest=True nothing runs in the guest: this process plays the guest
     through the qtest socket (Debian's QEMU 7.2 has no qtest accelerator;
@@ -82,15 +83,17 @@ class Qemu:
     """
 
     def __init__(self, uuid, tmpdir, qtest=True, slot=5, extra=(), log=None,
-                 **device):
+                 stopped=True, **device):
         self.qmp_path = os.path.join(tmpdir, "qmp.sock")
         self.qtest_path = os.path.join(tmpdir, "qtest.sock")
         self.err_path = os.path.join(tmpdir, "qemu.err")
         self.slot = slot
         self.listener = None
         self.cmd = ["qemu-system-x86_64", "-accel", "tcg", "-M", "q35", "-m", "256",
-                    "-nodefaults", "-vga", "none", "-display", "none", "-S",
+                    "-nodefaults", "-vga", "none", "-display", "none",
                     "-qmp", f"unix:{self.qmp_path},server=on,wait=off"]
+        if stopped:
+            self.cmd.append("-S")
         if qtest:
             # QEMU connects to the qtest socket as a client: listen first.
             self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -5,14 +5,17 @@
 Creates a vGPU, starts a stopped q35 machine (no guest) with the vGPU at
 00:05.0 and x-igd-opregion=on, asks QEMU over QMP what it sees on the PCI
 bus, reads the fw_cfg file etc/igd-opregion (what the firmware would copy
-into guest RAM) over qtest, quits QEMU and removes the vGPU. Prints the
-same result lines as the C selftests.
+into guest RAM) over qtest and quits QEMU; then runs the firmware (SeaBIOS)
+in a second QEMU and finds the OpRegion in guest RAM at the address it
+wrote to ASLS. Removes the vGPU. Prints the same result lines as the C
+selftests.
 """
 
 import os
 import shutil
 import sys
 import tempfile
+import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
@@ -125,6 +128,45 @@ def check_asls(qemu):
     expect_eq("ASLS after a write", qemu.qtest_batch(read)[1], 0x7ffdc000)
 
 
+def cfg_read32_stopped(qemu, reg):
+    """A config read through 0xcf8/0xcfc while the guest is stopped, with
+    the guest's address latch put back."""
+    qemu.execute("stop")
+    try:
+        latch = qemu.qtest_cmd("inl 0xcf8")
+        addr = 0x80000000 | (SLOT << 11) | reg
+        val = qemu.qtest_batch([f"outl 0xcf8 {addr:#x}", "inl 0xcfc",
+                                f"outl 0xcf8 {latch:#x}"])[1]
+    finally:
+        qemu.execute("cont")
+    return val
+
+
+def firmware_places_the_opregion(uuid, tmp):
+    """SeaBIOS copies etc/igd-opregion into RAM and writes its address to
+    ASLS; the guest then reads the OpRegion and its VBT there."""
+    qemu = ivgpu_qemu.Qemu(uuid, tmp, slot=SLOT, display=False, log=log, stopped=False)
+    try:
+        qemu.connect()
+        deadline = time.monotonic() + 120
+        asls = 0
+        while not asls:
+            check(time.monotonic() < deadline, "ASLS still 0 after 120 s of firmware")
+            time.sleep(1)
+            asls = cfg_read32_stopped(qemu, ASLS)
+        log(f"ASLS {asls:#x}")
+        check(asls % 4096 == 0, f"ASLS {asls:#x} is not page aligned")
+        qemu.execute("stop")
+        head = bytes(qemu.qtest_batch([f"readb {asls + i:#x}" for i in range(24)]))
+        vbt = bytes(qemu.qtest_batch([f"readb {asls + VBT + i:#x}" for i in range(20)]))
+        check(head[:16] == b"IntelGraphicsMem", f"guest RAM at ASLS: {head[:16]!r}")
+        expect_eq("version in guest RAM", le(head, 0x14, 4), 0x02000000)
+        check(vbt == b"$VBT SKYLAKE        ", f"guest RAM at ASLS + 0x400: {vbt!r}")
+        qemu.quit()
+    finally:
+        qemu.close()
+
+
 def main():
     if "--module-params" in sys.argv[1:]:
         print("")
@@ -134,7 +176,8 @@ def main():
              "vGPU identity", "vGPU BARs", "quit releases the vGPU",
              "info qtree: x-igd-opregion = true",
              "fw_cfg etc/igd-opregion: header, VBT, one DP port D child",
-             "config ASLS: 0 before firmware, writable"]
+             "config ASLS: 0 before firmware, writable",
+             "SeaBIOS puts the OpRegion in RAM and its address in ASLS"]
     if not shutil.which("qemu-system-x86_64"):
         for name in names:
             result(name, True, skip="no qemu-system-x86_64")
@@ -162,6 +205,8 @@ def main():
             qemu.close()
         if harness.failures:
             log(qemu.stderr_tail())
+    with tempfile.TemporaryDirectory() as tmp:
+        run_test(names[8], firmware_places_the_opregion, uuid, tmp)
     run_test(names[4], harness.remove_vgpu, uuid, 15)
     return harness.exit_status()
 
