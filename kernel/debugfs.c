@@ -32,6 +32,8 @@ static int ivgpu_vgpu_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "irq_events %llu\n", c->events);
 	seq_printf(m, "irq_msi %llu\n", vgpu->irq.msi_sent);
 	seq_printf(m, "irq_intx %llu\n", vgpu->irq.intx_sent);
+	seq_printf(m, "irq_intx_unmasks %llu\n", vgpu->irq.intx_unmasks);
+	seq_printf(m, "irq_intx_unmask_fd %llu\n", vgpu->irq.intx_unmask_fd);
 	seq_printf(m, "vblank_ticks %llu\n", vgpu->vblank.ticks);
 	seq_printf(m, "vblank_running %d\n", vgpu->vblank.running);
 	seq_printf(m, "fb_errors %llu\n", c->fb_errors);

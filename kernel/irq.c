@@ -6,6 +6,7 @@
 #include <linux/uaccess.h>
 #include <linux/ivgpu.h>
 #include "compat.h"
+#include "debugfs.h"
 #include "irq.h"
 #include "vgpu.h"
 
@@ -28,6 +29,23 @@ static void ivgpu_vgpu_irq_put(struct eventfd_ctx **slot)
 	if (*slot)
 		eventfd_ctx_put(*slot);
 	*slot = NULL;
+}
+
+void ivgpu_vgpu_irq_init(struct ivgpu_vgpu *vgpu)
+{
+	mutex_init(&vgpu->irq.unmask_lock);
+}
+
+void ivgpu_vgpu_irq_fini(struct ivgpu_vgpu *vgpu)
+{
+	mutex_destroy(&vgpu->irq.unmask_lock);
+}
+
+void ivgpu_vgpu_irq_unmask_release(struct ivgpu_vgpu *vgpu)
+{
+	mutex_lock(&vgpu->irq.unmask_lock);
+	vfio_virqfd_disable(&vgpu->irq.unmask);
+	mutex_unlock(&vgpu->irq.unmask_lock);
 }
 
 void ivgpu_vgpu_irq_disable_all(struct ivgpu_vgpu *vgpu)
@@ -62,6 +80,31 @@ static void ivgpu_vgpu_intx_fire(struct ivgpu_vgpu *vgpu)
 	irq->intx_masked = true;	/* automasked until userspace unmasks */
 	irq->intx_sent++;
 	ivgpu_eventfd_signal(irq->intx);
+}
+
+/* Unmask INTx; it fires at once if the line is still up. */
+static void ivgpu_vgpu_intx_unmask(struct ivgpu_vgpu *vgpu)
+{
+	lockdep_assert_held(&vgpu->lock);
+	vgpu->irq.intx_unmasks++;
+	vgpu->irq.intx_masked = false;
+	if (!ivgpu_vgpu_msi_enabled(vgpu))
+		ivgpu_vgpu_intx_fire(vgpu);
+}
+
+/*
+ * The unmask eventfd was signalled. The vfio core calls this from a
+ * workqueue (not from the eventfd's wake-up, where the trigger eventfd could
+ * not be signalled), so it may sleep on the vGPU lock.
+ */
+static void ivgpu_vgpu_intx_unmask_thread(void *opaque, void *unused)
+{
+	struct ivgpu_vgpu *vgpu = opaque;
+
+	mutex_lock(&vgpu->lock);
+	vgpu->irq.intx_unmask_fd++;
+	ivgpu_vgpu_intx_unmask(vgpu);
+	mutex_unlock(&vgpu->lock);
 }
 
 void ivgpu_vgpu_irq_update(struct ivgpu_vgpu *vgpu)
@@ -154,7 +197,8 @@ static int ivgpu_vgpu_irq_trigger(struct eventfd_ctx **slot,
 
 /*
  * INTx mask and unmask, with DATA_NONE or DATA_BOOL. Unmasking while the
- * line is still up fires again, as a level-triggered line would.
+ * line is still up fires again, as a level-triggered line would. (The
+ * unmask eventfd is ivgpu_vgpu_intx_unmask_fd(); there is no mask eventfd.)
  */
 static int ivgpu_vgpu_irq_intx_mask(struct ivgpu_vgpu *vgpu,
 				    const struct vfio_irq_set *hdr,
@@ -168,12 +212,49 @@ static int ivgpu_vgpu_irq_intx_mask(struct ivgpu_vgpu *vgpu,
 			return 0;
 		break;
 	default:
-		return -EINVAL;	/* no unmask eventfd (irqfd resampling) */
+		return -EINVAL;
 	}
-	vgpu->irq.intx_masked = mask;
-	if (!mask && !ivgpu_vgpu_msi_enabled(vgpu))
-		ivgpu_vgpu_intx_fire(vgpu);
+	if (mask)
+		vgpu->irq.intx_masked = true;
+	else
+		ivgpu_vgpu_intx_unmask(vgpu);
 	return 0;
+}
+
+/*
+ * ACTION_UNMASK with an eventfd on INTx (QEMU's KVM irqfd resampler): every
+ * signal unmasks INTx as the ioctl does. -1 removes it, a new one replaces
+ * it, closing it removes it too. It needs the INTx trigger. Runs under
+ * unmask_lock and not under the vGPU lock: vfio_virqfd_disable() waits for
+ * ivgpu_vgpu_intx_unmask_thread(), which takes the vGPU lock.
+ */
+static int ivgpu_vgpu_intx_unmask_fd(struct ivgpu_vgpu *vgpu, s32 fd)
+{
+	struct eventfd_ctx *ctx;
+	bool trigger;
+
+	lockdep_assert_held(&vgpu->irq.unmask_lock);
+	if (fd < -1)
+		return -EINVAL;
+	if (fd == -1) {
+		vfio_virqfd_disable(&vgpu->irq.unmask);
+		return 0;
+	}
+	/* A bad fd leaves the installed eventfd alone. */
+	ctx = eventfd_ctx_fdget(fd);
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
+	eventfd_ctx_put(ctx);
+	mutex_lock(&vgpu->lock);
+	trigger = vgpu->irq.intx;
+	mutex_unlock(&vgpu->lock);
+	if (!trigger)
+		return -EINVAL;
+	vfio_virqfd_disable(&vgpu->irq.unmask);
+	if (ivgpu_fail_alloc())
+		return -ENOMEM;
+	return vfio_virqfd_enable(vgpu, NULL, ivgpu_vgpu_intx_unmask_thread,
+				  NULL, &vgpu->irq.unmask, fd);
 }
 
 static struct eventfd_ctx **ivgpu_vgpu_irq_slot(struct ivgpu_vgpu_irq *irq,
@@ -245,9 +326,27 @@ long ivgpu_vgpu_irq_set(struct ivgpu_vgpu *vgpu, void __user *arg)
 			return PTR_ERR(data);
 	}
 
-	mutex_lock(&vgpu->lock);
-	ret = ivgpu_vgpu_irq_dispatch(vgpu, &hdr, data);
-	mutex_unlock(&vgpu->lock);
+	mutex_lock(&vgpu->irq.unmask_lock);
+	if (hdr.index == VFIO_PCI_INTX_IRQ_INDEX &&
+	    (hdr.flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) ==
+	    VFIO_IRQ_SET_ACTION_UNMASK &&
+	    (hdr.flags & VFIO_IRQ_SET_DATA_TYPE_MASK) ==
+	    VFIO_IRQ_SET_DATA_EVENTFD) {
+		ret = ivgpu_vgpu_intx_unmask_fd(vgpu, *(s32 *)data);
+	} else {
+		bool intx_off;
+
+		mutex_lock(&vgpu->lock);
+		ret = ivgpu_vgpu_irq_dispatch(vgpu, &hdr, data);
+		intx_off = hdr.index == VFIO_PCI_INTX_IRQ_INDEX &&
+			   !vgpu->irq.intx;
+		mutex_unlock(&vgpu->lock);
+		/* As in vfio-pci, INTx going off takes its unmask eventfd. */
+		if (intx_off && (hdr.flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) ==
+				VFIO_IRQ_SET_ACTION_TRIGGER)
+			vfio_virqfd_disable(&vgpu->irq.unmask);
+	}
+	mutex_unlock(&vgpu->irq.unmask_lock);
 	kfree(data);
 	return ret;
 }

@@ -68,4 +68,5 @@ module_exit(ivgpu_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("VFIO mediated-device vGPU provider (software Gen9 GPU model)");
-MODULE_SOFTDEP("pre: vfio vfio_iommu_type1 mdev");
+/* vfio_virqfd: a module of its own before 6.2 (in vfio.ko since). */
+MODULE_SOFTDEP("pre: vfio vfio_iommu_type1 mdev vfio_virqfd");

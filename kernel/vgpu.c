@@ -452,6 +452,8 @@ static void ivgpu_vgpu_close_device(struct vfio_device *vdev)
 {
 	struct ivgpu_vgpu *vgpu = to_ivgpu_vgpu(vdev);
 
+	/* First, without the vGPU lock: it waits for the unmask handler. */
+	ivgpu_vgpu_irq_unmask_release(vgpu);
 	mutex_lock(&vgpu->lock);
 	vgpu->open = false;
 	mutex_unlock(&vgpu->lock);
@@ -518,6 +520,7 @@ static int ivgpu_vgpu_init_dev(struct vfio_device *vdev)
 	if (ret)
 		goto out_fini_core;
 	mutex_init(&vgpu->lock);
+	ivgpu_vgpu_irq_init(vgpu);
 	ivgpu_vgpu_vblank_init(vgpu);
 	ivgpu_vgpu_display_init(vgpu);
 	ivgpu_vgpu_mig_init(vgpu);
@@ -534,6 +537,7 @@ static void ivgpu_vgpu_release_dev(struct vfio_device *vdev)
 {
 	struct ivgpu_vgpu *vgpu = to_ivgpu_vgpu(vdev);
 
+	ivgpu_vgpu_irq_fini(vgpu);
 	mutex_destroy(&vgpu->lock);
 	ivgpu_vgpu_gtt_fini(vgpu);
 	ivgpu_core_fini(&vgpu->core);

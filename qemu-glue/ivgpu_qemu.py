@@ -46,12 +46,14 @@ class Error(Exception):
 
 
 def device_args(uuid, display=True, nohotplug=False, ramfb=False, xres=None,
-                yres=None, addr=None):
+                yres=None, addr=None, opregion=True):
     """The -device option (as two argv words) that gives QEMU the vGPU.
 
     ramfb (a boot display before the guest driver runs) needs the
     vfio-pci-nohotplug device; xres/yres choose the mode QEMU puts in the
-    monitor's EDID (up to the type's maximum).
+    monitor's EDID (up to the type's maximum); opregion (x-igd-opregion=on)
+    hands the vGPU's OpRegion, whose VBT lists its one DisplayPort output,
+    to the guest firmware (not for a hot-plugged device: QEMU refuses it).
     """
     if ramfb:
         nohotplug = True
@@ -59,6 +61,8 @@ def device_args(uuid, display=True, nohotplug=False, ramfb=False, xres=None,
     if addr is not None:
         opts.append(f"addr={addr:02x}.0")
     opts.append("display=" + ("on" if display else "off"))
+    if opregion:
+        opts.append("x-igd-opregion=on")
     if ramfb:
         opts.append("ramfb=on")
     if xres:
@@ -70,7 +74,8 @@ def device_args(uuid, display=True, nohotplug=False, ramfb=False, xres=None,
 
 
 class Qemu:
-    """A q35 machine holding the vGPU, stopped (-S) unless asked otherwise.
+    """A q35 machine holding the vGPU, stopped (-S) unless asked otherwise
+    (stopped=False runs the firmware, SeaBIOS, with no disk to boot).
 
     With qtest=True nothing runs in the guest: this process plays the guest
     through the qtest socket (Debian's QEMU 7.2 has no qtest accelerator;
@@ -78,15 +83,17 @@ class Qemu:
     """
 
     def __init__(self, uuid, tmpdir, qtest=True, slot=5, extra=(), log=None,
-                 **device):
+                 stopped=True, **device):
         self.qmp_path = os.path.join(tmpdir, "qmp.sock")
         self.qtest_path = os.path.join(tmpdir, "qtest.sock")
         self.err_path = os.path.join(tmpdir, "qemu.err")
         self.slot = slot
         self.listener = None
         self.cmd = ["qemu-system-x86_64", "-accel", "tcg", "-M", "q35", "-m", "256",
-                    "-nodefaults", "-vga", "none", "-display", "none", "-S",
+                    "-nodefaults", "-vga", "none", "-display", "none",
                     "-qmp", f"unix:{self.qmp_path},server=on,wait=off"]
+        if stopped:
+            self.cmd.append("-S")
         if qtest:
             # QEMU connects to the qtest socket as a client: listen first.
             self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -42,17 +42,18 @@ def expect_print(uuid, args, want):
 
 
 def print_plain(uuid):
-    expect_print(uuid, [], f"-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/{uuid},display=on")
+    expect_print(uuid, [], f"-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/{uuid},display=on,"
+                           "x-igd-opregion=on")
 
 
 def print_ramfb(uuid):
     expect_print(uuid, ["--ramfb", "--xres", "800", "--yres", "600", "--addr", "6"],
                  f"-device vfio-pci-nohotplug,sysfsdev=/sys/bus/mdev/devices/{uuid},"
-                 "addr=06.0,display=on,ramfb=on,xres=800,yres=600")
+                 "addr=06.0,display=on,x-igd-opregion=on,ramfb=on,xres=800,yres=600")
 
 
 def print_no_display(uuid):
-    expect_print(uuid, ["--no-display", "--nohotplug"],
+    expect_print(uuid, ["--no-display", "--nohotplug", "--no-opregion"],
                  f"-device vfio-pci-nohotplug,sysfsdev=/sys/bus/mdev/devices/{uuid},display=off")
 
 
@@ -85,6 +86,8 @@ def runs_qemu_with_ramfb(uuid):
             tool("ivgpu-qmp", sock, "quit")     # QEMU may hang up before answering
             check('dev: vfio-pci-nohotplug, id ""' in qtree, "no vfio-pci-nohotplug device in info qtree")
             check("ramfb = true" in qtree, "the device does not have ramfb = true")
+            check("x-igd-opregion = true" in qtree,
+                  "the device does not have x-igd-opregion = true")
             check(f"sysfsdev = \"/sys/bus/mdev/devices/{uuid}\"" in qtree,
                   "the device is not our vGPU")
             check(proc.wait(30) == 0, f"QEMU exited with status {proc.returncode}")
@@ -112,11 +115,12 @@ def main():
     if "--module-params" in sys.argv[1:]:
         print("")
         return 0
-    tests = [("ivgpu-qemu --print: vfio-pci, display=on", print_plain),
+    tests = [("ivgpu-qemu --print: vfio-pci, display=on, x-igd-opregion=on", print_plain),
              ("ivgpu-qemu --print: ramfb takes vfio-pci-nohotplug; addr, xres, yres",
               print_ramfb),
-             ("ivgpu-qemu --print: --no-display --nohotplug", print_no_display),
-             ("ivgpu-qemu runs QEMU holding the vGPU, ramfb on", runs_qemu_with_ramfb),
+             ("ivgpu-qemu --print: --no-display --nohotplug --no-opregion", print_no_display),
+             ("ivgpu-qemu runs QEMU holding the vGPU, ramfb and x-igd-opregion on",
+              runs_qemu_with_ramfb),
              ("ivgpu-guest: QEMU shows the card; the PNG equals it", guest_draws)]
     names = [name for name, _ in tests] + ["ivgpu-qemu: a missing vGPU is status 2"]
     if not shutil.which("qemu-system-x86_64"):

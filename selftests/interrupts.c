@@ -276,3 +276,225 @@ TEST(reset_stops_the_clock)
 	msleep(100);
 	EXPECT_EQ(bar0_read32(v, PIPE_FRMCOUNT(PIPE_A)), 0);
 }
+
+/*
+ * The INTx unmask eventfd (QEMU's irqfd resampler with KVM): signalling it
+ * unmasks INTx as VFIO_IRQ_SET_ACTION_UNMASK does.
+ */
+
+/* An eventfd closed when the test ends, not yet installed anywhere. */
+static int new_eventfd(void)
+{
+	int fd = vfio_eventfd();
+
+	ASSERT_GE(fd, 0);
+	tap_defer(close_fd, (void *)(long)fd);
+	return fd;
+}
+
+static void eventfd_signal(int fd)
+{
+	uint64_t one = 1;
+
+	ASSERT_EQ(write(fd, &one, sizeof(one)), sizeof(one));
+}
+
+/* Wait until the stats counter reaches at least n. */
+static bool stat_reaches(struct vgpu *v, const char *name, long long n)
+{
+	int i;
+
+	for (i = 0; i < WAIT_MS / 10; i++) {
+		if (vgpu_stat(v, name) >= n)
+			return true;
+		msleep(10);
+	}
+	return false;
+}
+
+/* The line up (a vblank not acknowledged): one trigger, INTx automasked. */
+static void raise_and_take_first(struct vgpu *v, int trigger)
+{
+	vblank_irq_enable(v, PIPE_A);
+	pipe_enable(v, PIPE_A, true);
+	ASSERT_GT(vfio_eventfd_wait(trigger, WAIT_MS), 0);
+	EXPECT_EQ(vfio_eventfd_wait(trigger, QUIET_MS), 0);
+}
+
+TEST(unmask_eventfd_fires_again_while_the_line_stays_up)
+{
+	struct vgpu *v = vgpu_new(TYPE_SMALL);
+	int intx = irq_eventfd(v, VFIO_PCI_INTX_IRQ_INDEX);
+	int unmask = new_eventfd();
+	int i;
+
+	ASSERT_OK(vfio_irq_unmask_eventfd(&v->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					  unmask));
+	raise_and_take_first(v, intx);
+	/* Each signal is one unmask, and the line is still up: one trigger. */
+	for (i = 1; i <= 3; i++) {
+		eventfd_signal(unmask);
+		EXPECT_GT(vfio_eventfd_wait(intx, WAIT_MS), 0);
+		EXPECT_TRUE(stat_reaches(v, "irq_intx_unmask_fd", i));
+		EXPECT_EQ(vfio_eventfd_wait(intx, QUIET_MS), 0);
+	}
+	EXPECT_EQ(vgpu_stat(v, "irq_intx_unmask_fd"), 3);
+	EXPECT_EQ(vgpu_stat(v, "irq_intx_unmasks"), 3);
+	EXPECT_EQ(vgpu_stat(v, "irq_intx"), 4);
+	/* The guest acknowledges: an unmask with the line down fires nothing. */
+	pipe_enable(v, PIPE_A, false);
+	iir_clear(v, PIPE_A);
+	eventfd_signal(unmask);
+	EXPECT_TRUE(stat_reaches(v, "irq_intx_unmask_fd", 4));
+	EXPECT_EQ(vfio_eventfd_wait(intx, QUIET_MS), 0);
+}
+
+/* A signal that arrived before the eventfd was installed counts. */
+TEST(unmask_eventfd_signalled_before_install)
+{
+	struct vgpu *v = vgpu_new(TYPE_SMALL);
+	int intx = irq_eventfd(v, VFIO_PCI_INTX_IRQ_INDEX);
+	int unmask = new_eventfd();
+
+	raise_and_take_first(v, intx);
+	eventfd_signal(unmask);
+	ASSERT_OK(vfio_irq_unmask_eventfd(&v->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					  unmask));
+	EXPECT_GT(vfio_eventfd_wait(intx, WAIT_MS), 0);
+	EXPECT_TRUE(stat_reaches(v, "irq_intx_unmask_fd", 1));
+}
+
+TEST(unmask_eventfd_removed_by_fd_minus_one_and_with_the_trigger)
+{
+	struct vgpu *v = vgpu_new(TYPE_SMALL);
+	int intx = irq_eventfd(v, VFIO_PCI_INTX_IRQ_INDEX);
+	int unmask = new_eventfd();
+
+	ASSERT_OK(vfio_irq_unmask_eventfd(&v->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					  unmask));
+	raise_and_take_first(v, intx);
+	ASSERT_OK(vfio_irq_unmask_eventfd(&v->dev, VFIO_PCI_INTX_IRQ_INDEX, -1));
+	eventfd_signal(unmask);
+	EXPECT_EQ(vfio_eventfd_wait(intx, QUIET_MS), 0);
+	EXPECT_EQ(vgpu_stat(v, "irq_intx_unmask_fd"), 0);
+	/* Nobody read the signal. */
+	EXPECT_EQ(vfio_eventfd_wait(unmask, 0), 1);
+	/* Removing it twice is fine. */
+	EXPECT_OK(vfio_irq_unmask_eventfd(&v->dev, VFIO_PCI_INTX_IRQ_INDEX, -1));
+	/* The ioctl still unmasks. */
+	ASSERT_OK(vfio_irq_unmask(&v->dev, VFIO_PCI_INTX_IRQ_INDEX, 0));
+	EXPECT_GT(vfio_eventfd_wait(intx, WAIT_MS), 0);
+
+	/* Back on; then INTx off (count 0) takes it along, as in vfio-pci. */
+	ASSERT_OK(vfio_irq_unmask_eventfd(&v->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					  unmask));
+	ASSERT_OK(vfio_irq_disable(&v->dev, VFIO_PCI_INTX_IRQ_INDEX));
+	ASSERT_OK(vfio_irq_set_eventfd(&v->dev, VFIO_PCI_INTX_IRQ_INDEX, intx));
+	eventfd_signal(unmask);
+	msleep(QUIET_MS);
+	EXPECT_EQ(vgpu_stat(v, "irq_intx_unmask_fd"), 0);
+	EXPECT_EQ(vfio_eventfd_wait(unmask, 0), 1);
+
+	/* And so does a trigger fd of -1. */
+	ASSERT_OK(vfio_irq_unmask_eventfd(&v->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					  unmask));
+	ASSERT_OK(vfio_irq_set_eventfd(&v->dev, VFIO_PCI_INTX_IRQ_INDEX, -1));
+	eventfd_signal(unmask);
+	msleep(QUIET_MS);
+	EXPECT_EQ(vgpu_stat(v, "irq_intx_unmask_fd"), 0);
+	EXPECT_EQ(vfio_eventfd_wait(unmask, 0), 1);
+	EXPECT_EQ(vgpu_stat(v, "irq_intx_unmasks"), 1);
+}
+
+/* A new eventfd replaces the old; closing it removes it (EPOLLHUP). */
+TEST(unmask_eventfd_replaced_and_closed)
+{
+	struct vgpu *v = vgpu_new(TYPE_SMALL);
+	int intx = irq_eventfd(v, VFIO_PCI_INTX_IRQ_INDEX);
+	int first = new_eventfd(), second = vfio_eventfd();
+
+	ASSERT_GE(second, 0);
+	ASSERT_OK(vfio_irq_unmask_eventfd(&v->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					  first));
+	ASSERT_OK(vfio_irq_unmask_eventfd(&v->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					  second));
+	raise_and_take_first(v, intx);
+	eventfd_signal(first);
+	EXPECT_EQ(vfio_eventfd_wait(intx, QUIET_MS), 0);
+	EXPECT_EQ(vfio_eventfd_wait(first, 0), 1);	/* nobody read it */
+	eventfd_signal(second);
+	EXPECT_GT(vfio_eventfd_wait(intx, WAIT_MS), 0);
+	EXPECT_TRUE(stat_reaches(v, "irq_intx_unmask_fd", 1));
+
+	/* QEMU drops it by closing it; a new one can be installed at once. */
+	close(second);
+	ASSERT_OK(vfio_irq_unmask_eventfd(&v->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					  first));
+	eventfd_signal(first);
+	EXPECT_GT(vfio_eventfd_wait(intx, WAIT_MS), 0);
+	EXPECT_TRUE(stat_reaches(v, "irq_intx_unmask_fd", 2));
+}
+
+/* Reset keeps it, like the trigger; close releases it. */
+TEST(unmask_eventfd_across_reset_and_close)
+{
+	struct vgpu *v = vgpu_new(TYPE_SMALL);
+	int intx = irq_eventfd(v, VFIO_PCI_INTX_IRQ_INDEX);
+	int unmask = new_eventfd();
+
+	ASSERT_OK(vfio_irq_unmask_eventfd(&v->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					  unmask));
+	ASSERT_OK(vfio_reset(&v->dev));
+	raise_and_take_first(v, intx);
+	eventfd_signal(unmask);
+	EXPECT_GT(vfio_eventfd_wait(intx, WAIT_MS), 0);
+	EXPECT_TRUE(stat_reaches(v, "irq_intx_unmask_fd", 1));
+
+	/* Closed with the eventfd installed and the line up. */
+	vgpu_close(v);
+	eventfd_signal(unmask);
+	msleep(QUIET_MS);
+	EXPECT_EQ(vgpu_stat(v, "irq_intx_unmask_fd"), 1);
+	EXPECT_EQ(vfio_eventfd_wait(unmask, 0), 1);
+	vgpu_open(v);
+	eventfd_signal(unmask);
+	msleep(QUIET_MS);
+	EXPECT_EQ(vgpu_stat(v, "irq_intx_unmask_fd"), 1);
+	/* Installed again after the reopen, then removed with the vGPU. */
+	ASSERT_OK(vfio_irq_set_eventfd(&v->dev, VFIO_PCI_INTX_IRQ_INDEX, intx));
+	ASSERT_OK(vfio_irq_unmask_eventfd(&v->dev, VFIO_PCI_INTX_IRQ_INDEX,
+					  unmask));
+	EXPECT_TRUE(stat_reaches(v, "irq_intx_unmask_fd", 2));	/* pending */
+	vgpu_remove(v);
+}
+
+/*
+ * The trigger wired to the unmask eventfd with the line up: every trigger
+ * unmasks and fires again (a storm, as with vfio-pci). Removing the
+ * eventfd stops it, and so does closing the device, which waits for the
+ * last unmask.
+ */
+TEST(unmask_eventfd_wired_to_the_trigger_storms_until_removed)
+{
+	struct vgpu *v = vgpu_new(TYPE_SMALL);
+	int fd = irq_eventfd(v, VFIO_PCI_INTX_IRQ_INDEX);
+	long long n;
+
+	ASSERT_OK(vfio_irq_unmask_eventfd(&v->dev, VFIO_PCI_INTX_IRQ_INDEX, fd));
+	vblank_irq_enable(v, PIPE_A);
+	pipe_enable(v, PIPE_A, true);
+	EXPECT_TRUE(stat_reaches(v, "irq_intx_unmask_fd", 100));
+	ASSERT_OK(vfio_irq_unmask_eventfd(&v->dev, VFIO_PCI_INTX_IRQ_INDEX, -1));
+	n = vgpu_stat(v, "irq_intx_unmask_fd");
+	msleep(QUIET_MS);
+	EXPECT_EQ(vgpu_stat(v, "irq_intx_unmask_fd"), n);
+
+	/* Again, ended by close this time. */
+	ASSERT_OK(vfio_irq_unmask(&v->dev, VFIO_PCI_INTX_IRQ_INDEX, 0));
+	ASSERT_OK(vfio_irq_unmask_eventfd(&v->dev, VFIO_PCI_INTX_IRQ_INDEX, fd));
+	EXPECT_TRUE(stat_reaches(v, "irq_intx_unmask_fd", n + 100));
+	vgpu_close(v);
+	n = vgpu_stat(v, "irq_intx_unmask_fd");
+	msleep(QUIET_MS);
+	EXPECT_EQ(vgpu_stat(v, "irq_intx_unmask_fd"), n);
+}

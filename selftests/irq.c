@@ -228,3 +228,77 @@ TEST(zero_count_with_data_gives_einval)
 	/* The device still answers. */
 	EXPECT_OK(vfio_irq_set_eventfd(&v->dev, INTX, -1));
 }
+
+#define EVENTFD_UNMASK	(VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_UNMASK)
+
+/* The INTx unmask eventfd: what is refused, and with which errno. */
+TEST(unmask_eventfd_bad_calls)
+{
+	struct vgpu *v = vgpu_new(TYPE_SMALL);
+	int intx = new_eventfd(), unmask = new_eventfd();
+	int not_an_eventfd = open("/dev/null", O_RDONLY);
+	int32_t fds[2] = { unmask, unmask };
+
+	ASSERT_GE(not_an_eventfd, 0);
+	tap_defer(close_fd, (void *)(long)not_an_eventfd);
+	/* INTx must be on (a trigger) first. */
+	EXPECT_EQ(vfio_irq_unmask_eventfd(&v->dev, INTX, unmask), -EINVAL);
+	ASSERT_OK(vfio_irq_set_eventfd(&v->dev, INTX, intx));
+	/* Not an eventfd, not a file, a negative fd other than -1. */
+	EXPECT_EQ(vfio_irq_unmask_eventfd(&v->dev, INTX, not_an_eventfd), -EINVAL);
+	EXPECT_EQ(vfio_irq_unmask_eventfd(&v->dev, INTX, 9999), -EBADF);
+	EXPECT_EQ(vfio_irq_unmask_eventfd(&v->dev, INTX, -2), -EINVAL);
+	/* Only INTx has one; one vector, from 0. */
+	EXPECT_EQ(vfio_irq_unmask_eventfd(&v->dev, MSI, unmask), -ENOTTY);
+	EXPECT_EQ(vfio_irq_unmask_eventfd(&v->dev, MSIX, unmask), -EINVAL);
+	EXPECT_EQ(vfio_irq_set(&v->dev, INTX, EVENTFD_UNMASK, 0, 2, fds,
+			       sizeof(fds)), -EINVAL);
+	EXPECT_EQ(vfio_irq_set(&v->dev, INTX, EVENTFD_UNMASK, 1, 1, fds,
+			       sizeof(fds[0])), -EINVAL);
+	/* No mask eventfd. */
+	EXPECT_EQ(vfio_irq_set(&v->dev, INTX, VFIO_IRQ_SET_DATA_EVENTFD |
+			       VFIO_IRQ_SET_ACTION_MASK, 0, 1, fds,
+			       sizeof(fds[0])), -EINVAL);
+
+	/* A good one; a bad one later leaves it installed. */
+	EXPECT_OK(vfio_irq_unmask_eventfd(&v->dev, INTX, unmask));
+	EXPECT_EQ(vfio_irq_unmask_eventfd(&v->dev, INTX, not_an_eventfd), -EINVAL);
+	EXPECT_EQ(vfio_irq_unmask_eventfd(&v->dev, INTX, 9999), -EBADF);
+	{
+		uint64_t one = 1;
+
+		ASSERT_EQ(write(unmask, &one, sizeof(one)), sizeof(one));
+	}
+	{
+		int i;
+
+		for (i = 0; i < 100 && vgpu_stat(v, "irq_intx_unmask_fd") < 1; i++)
+			usleep(10000);
+	}
+	EXPECT_EQ(vgpu_stat(v, "irq_intx_unmask_fd"), 1);
+	EXPECT_OK(vfio_irq_unmask_eventfd(&v->dev, INTX, -1));
+	EXPECT_OK(vfio_irq_disable(&v->dev, INTX));
+}
+
+/* QEMU with KVM: trigger, then the resampler's unmask eventfd; at reset
+ * and exit INTx goes off and the unmask eventfd is closed. */
+TEST(qemu_kvm_intx_sequence)
+{
+	struct vgpu *v = vgpu_new(TYPE_SMALL);
+	int intx = new_eventfd();
+	int unmask = vfio_eventfd();
+
+	ASSERT_GE(unmask, 0);
+	EXPECT_OK(vfio_irq_set_eventfd(&v->dev, INTX, intx));
+	EXPECT_OK(vfio_irq_unmask_eventfd(&v->dev, INTX, unmask));
+	/* machine reset */
+	EXPECT_OK(vfio_irq_mask(&v->dev, INTX, 0));
+	close(unmask);
+	EXPECT_OK(vfio_irq_unmask(&v->dev, INTX, 0));
+	EXPECT_OK(vfio_irq_disable(&v->dev, INTX));
+	EXPECT_OK(vfio_reset(&v->dev));
+	EXPECT_OK(vfio_irq_set_eventfd(&v->dev, INTX, intx));
+	unmask = new_eventfd();
+	EXPECT_OK(vfio_irq_unmask_eventfd(&v->dev, INTX, unmask));
+	/* exit: the device is closed with both installed */
+}

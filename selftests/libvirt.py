@@ -465,6 +465,7 @@ class Test:
                                 "--qemu-arg=unix:/x"]),
                     ("domain", ["--uuid", self.uuid, "--no-display", "--name", "a'b<c>&",
                                 "--disk", "/var/lib/libvirt/images/guest.qcow2"]),
+                    ("domain", ["--uuid", self.uuid, "--no-opregion"]),
                     ("nodedev", []),
                     ("nodedev", ["--uuid", self.uuid, "--type", "V5_3840x2160",
                                  "--parent", "1000:00:02.0", "--gfx-plane", "dmabuf"])]
@@ -575,10 +576,13 @@ class Test:
         check(f"'{DOMAIN}'" in out, f"define said: {out.strip()}")
         hostdev = ET.fromstring(virsh("dumpxml", "--inactive", DOMAIN)).find(
             "devices/hostdev[@type='mdev']")
+        alias = hostdev.find("alias")
         got = (hostdev.get("model"), hostdev.get("display"), hostdev.get("ramfb"),
-               hostdev.find("source/address").get("uuid"))
-        want = ("vfio-pci", "on", "on", self.uuid)
-        check(got == want, f"hostdev model, display, ramfb, uuid {got}, expected {want}")
+               hostdev.find("source/address").get("uuid"),
+               alias.get("name") if alias is not None else None)
+        want = ("vfio-pci", "on", "on", self.uuid, "ua-ivgpu0")
+        check(got == want, f"hostdev model, display, ramfb, uuid, alias {got}, "
+                           f"expected {want}")
 
     def start(self):
         virsh("start", "--paused", DOMAIN)
@@ -593,6 +597,10 @@ class Test:
         want = f'"sysfsdev":"/sys/bus/mdev/devices/{self.uuid}","display":"on","ramfb":true'
         check(want in cmdline, f"no '{want}' on QEMU's command line:\n"
                                + cmdline.replace("\0", " "))
+        # <qemu:override> put the property on the hostdev's -device.
+        for want in ('"id":"ua-ivgpu0"', '"x-igd-opregion":true'):
+            check(want in cmdline, f"no '{want}' on QEMU's command line:\n"
+                                   + cmdline.replace("\0", " "))
 
     def guest_setup(self):
         self.guest = ivgpu_qemu.GuestDriver(self.qtest)

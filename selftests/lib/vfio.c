@@ -561,6 +561,15 @@ int vfio_irq_set_eventfd(struct vfio_dev *d, unsigned int index, int fd)
 	return vfio_irq_set_eventfds(d, index, 0, 1, &fd);
 }
 
+int vfio_irq_unmask_eventfd(struct vfio_dev *d, unsigned int index, int fd)
+{
+	int32_t data = fd;
+
+	return vfio_irq_set(d, index,
+			    VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_UNMASK,
+			    0, 1, &data, sizeof(data));
+}
+
 int vfio_irq_disable(struct vfio_dev *d, unsigned int index)
 {
 	return vfio_irq_set(d, index,

@@ -134,6 +134,8 @@ int vfio_irq_set(struct vfio_dev *d, unsigned int index, uint32_t flags,
 int vfio_irq_set_eventfds(struct vfio_dev *d, unsigned int index,
 			  uint32_t start, uint32_t count, const int *fds);
 int vfio_irq_set_eventfd(struct vfio_dev *d, unsigned int index, int fd);
+/* Unmask vector 0 whenever the eventfd is signalled (-1: stop). */
+int vfio_irq_unmask_eventfd(struct vfio_dev *d, unsigned int index, int fd);
 int vfio_irq_disable(struct vfio_dev *d, unsigned int index);
 int vfio_irq_mask(struct vfio_dev *d, unsigned int index, uint32_t vector);
 int vfio_irq_unmask(struct vfio_dev *d, unsigned int index, uint32_t vector);
