@@ -4,6 +4,7 @@
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
+#include "core/regs.h"
 #include "debugfs.h"
 #include "vgpu.h"
 
@@ -47,6 +48,35 @@ static int ivgpu_vgpu_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(ivgpu_vgpu_stats);
 
+/* The display registers of each pipe, as the guest last wrote them. */
+static int ivgpu_vgpu_display_show(struct seq_file *m, void *unused)
+{
+	static const struct {
+		const char *name;
+		u32 off;	/* pipe A's; pipes are 0x1000 apart */
+	} regs[] = {
+		{ "TRANS_DDI_FUNC_CTL", 0x60400 }, { "PIPESRC", 0x6001c },
+		{ "TRANSCONF", 0x70008 }, { "PIPE_FRMCOUNT", 0x70040 },
+		{ "PLANE_CTL", 0x70180 }, { "PLANE_STRIDE", 0x70188 },
+		{ "PLANE_SIZE", 0x70190 }, { "PLANE_SURF", 0x7019c },
+		{ "CURCNTR", 0x70080 },
+	};
+	struct ivgpu_vgpu *vgpu = m->private;
+	unsigned int i, pipe;
+
+	mutex_lock(&vgpu->lock);
+	for (i = 0; i < ARRAY_SIZE(regs); i++) {
+		seq_printf(m, "%-18s", regs[i].name);
+		for (pipe = 0; pipe < IVGPU_PIPES; pipe++)
+			seq_printf(m, " %08x", ivgpu_reg_get(&vgpu->core,
+							     regs[i].off + 0x1000 * pipe));
+		seq_puts(m, "\n");
+	}
+	mutex_unlock(&vgpu->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ivgpu_vgpu_display);
+
 void ivgpu_debugfs_init(void)
 {
 	ivgpu_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
@@ -65,6 +95,8 @@ void ivgpu_vgpu_debugfs_add(struct ivgpu_vgpu *vgpu)
 					   ivgpu_debugfs_root);
 	debugfs_create_file("stats", 0444, vgpu->debugfs, vgpu,
 			    &ivgpu_vgpu_stats_fops);
+	debugfs_create_file("display", 0444, vgpu->debugfs, vgpu,
+			    &ivgpu_vgpu_display_fops);
 }
 
 void ivgpu_vgpu_debugfs_remove(struct ivgpu_vgpu *vgpu)

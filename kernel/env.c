@@ -2,13 +2,14 @@
 /*
  * The core's environment inside the kernel (see platform.h). Memory is for
  * the lazily filled tables, allocated from process context; the clock is
- * the monotonic one.
+ * the monotonic one; what the guest gets refused goes to the log.
  */
 #include <linux/atomic.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include "core/platform.h"
 #include "debugfs.h"
+#include "vgpu.h"
 
 /* Allocations left before the module's fail; -1: none fails (debugfs). */
 atomic_t ivgpu_fail_after = ATOMIC_INIT(-1);
@@ -35,4 +36,13 @@ void ivgpu_core_free(void *p)
 u64 ivgpu_core_now_ns(void)
 {
 	return ktime_get_ns();
+}
+
+void ivgpu_core_refused(const struct ivgpu_core *c, const char *what,
+			u32 off, u32 val)
+{
+	const struct ivgpu_vgpu *vgpu = container_of(c, struct ivgpu_vgpu, core);
+
+	dev_dbg_ratelimited(vgpu->vdev.dev,
+			    "guest %s refused: 0x%08x at 0x%05x\n", what, val, off);
 }

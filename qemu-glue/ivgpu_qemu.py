@@ -4,6 +4,7 @@
 The pieces the qemu-glue tools, the demo and the tests share:
 
   device_args()   the -device arguments for a vGPU (vfio-pci, display=on...)
+  Qmp             a QMP connection
   Qemu            a QEMU process with a QMP socket and, optionally, a qtest
                   socket through which this process acts as the guest
   GuestDriver     what a guest display driver does over qtest: place the
@@ -73,6 +74,74 @@ def device_args(uuid, display=True, nohotplug=False, ramfb=False, xres=None,
     return ["-device", model + "," + ",".join(opts)]
 
 
+def connect_unix(path, timeout, alive=None, what="socket"):
+    """A stream socket connected to @path, retrying for @timeout seconds (the
+    server creates it as it starts); @alive() raises if the server is gone."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if alive:
+            alive()
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(path)
+            return s
+        except OSError:
+            s.close()
+            if time.monotonic() >= deadline:
+                raise Error(f"no {what} at {path} after {timeout:.0f} s")
+            time.sleep(0.1)
+
+
+class Qmp:
+    """A QMP connection, capabilities negotiated; asynchronous events are
+    kept in .events as they arrive."""
+
+    def __init__(self, path, timeout=60, alive=None):
+        """Connect to QEMU's socket at @path, retrying for @timeout seconds
+        (QEMU creates it as it starts); @alive() raises if QEMU is gone."""
+        s = connect_unix(path, timeout, alive, "QMP socket")
+        s.settimeout(120)
+        self.sock = s
+        self.buf = b""
+        self.events = []
+        greeting = self.recv()
+        if "QMP" not in greeting:
+            raise Error(f"unexpected QMP greeting {greeting}")
+        self.call("qmp_capabilities")
+
+    def recv(self):
+        """The next message that is not an event."""
+        while True:
+            while b"\n" not in self.buf:
+                data = self.sock.recv(65536)
+                if not data:
+                    raise Error("QMP connection closed")
+                self.buf += data
+            line, self.buf = self.buf.split(b"\n", 1)
+            msg = json.loads(line)
+            if "event" not in msg:
+                return msg
+            self.events.append(msg)
+
+    def reply(self, command, arguments=None):
+        """The whole reply to a command: {"return": ...} or {"error": ...}."""
+        req = {"execute": command}
+        if arguments:
+            req["arguments"] = arguments
+        self.sock.sendall(json.dumps(req).encode() + b"\n")
+        return self.recv()
+
+    def call(self, command, arguments=None):
+        """The command's return value; Error on an error reply."""
+        msg = self.reply(command, arguments)
+        if "error" in msg:
+            raise Error(f"{command}: {msg['error']}")
+        return msg["return"]
+
+    def close(self):
+        self.sock.close()
+
+
 class Qemu:
     """A q35 machine holding the vGPU, stopped (-S) unless asked otherwise
     (stopped=False runs the firmware, SeaBIOS, with no disk to boot).
@@ -107,7 +176,7 @@ class Qemu:
         self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL,
                                      stdout=self.err, stderr=self.err)
         self.qmp = self.qtest = None
-        self.qmp_buf = self.qtest_buf = b""
+        self.qtest_buf = b""
 
     def stderr_tail(self):
         with open(self.err_path) as f:
@@ -132,46 +201,10 @@ class Qemu:
                 pass
         if self.qtest:
             self.qtest.settimeout(60)
-        while not self.qmp:
-            self.exited()
-            if time.monotonic() >= deadline:
-                raise Error(f"no QMP socket after {timeout} s")
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            try:
-                s.connect(self.qmp_path)
-                s.settimeout(60)
-                self.qmp = s
-            except OSError:
-                s.close()
-                time.sleep(0.2)
-        greeting = self.qmp_recv()
-        if "QMP" not in greeting:
-            raise Error(f"unexpected QMP greeting {greeting}")
-        self.execute("qmp_capabilities")
-
-    # QMP
-
-    def qmp_recv(self):
-        while b"\n" not in self.qmp_buf:
-            data = self.qmp.recv(65536)
-            if not data:
-                raise Error("QMP connection closed")
-            self.qmp_buf += data
-        line, self.qmp_buf = self.qmp_buf.split(b"\n", 1)
-        return json.loads(line)
+        self.qmp = Qmp(self.qmp_path, max(deadline - time.monotonic(), 1), self.exited)
 
     def execute(self, command, **arguments):
-        req = {"execute": command}
-        if arguments:
-            req["arguments"] = arguments
-        self.qmp.sendall(json.dumps(req).encode() + b"\n")
-        while True:
-            msg = self.qmp_recv()
-            if "event" in msg:
-                continue
-            if "error" in msg:
-                raise Error(f"{command}: {msg['error']}")
-            return msg["return"]
+        return self.qmp.call(command, arguments)
 
     def screendump(self, path):
         """QMP screendump (a PPM); (width, height, RGB bytes)."""

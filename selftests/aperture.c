@@ -74,28 +74,47 @@ static void expect_page(const char *file, int line, struct vgpu *v,
 			 (unsigned long long)idx, buf[0], val);
 }
 
+/* Region @index is read-write with mmap, and one sparse area [off, +size). */
+#define EXPECT_ONE_MMAP_AREA(v, index, off, size) \
+	expect_one_mmap_area(__FILE__, __LINE__, v, index, off, size)
+
+static void expect_one_mmap_area(const char *file, int line, struct vgpu *v,
+				 unsigned int index, uint64_t off, uint64_t size)
+{
+	struct vfio_region_info *info = vfio_region_info(&v->dev, index);
+	struct vfio_region_info_cap_sparse_mmap *sparse;
+	const uint32_t flags = VFIO_REGION_INFO_FLAG_READ |
+			       VFIO_REGION_INFO_FLAG_WRITE |
+			       VFIO_REGION_INFO_FLAG_MMAP |
+			       VFIO_REGION_INFO_FLAG_CAPS;
+
+	if (!info) {
+		tap_fail(false, file, line, "no info for region %u", index);
+		return;
+	}
+	sparse = (void *)vfio_region_cap(info, VFIO_REGION_INFO_CAP_SPARSE_MMAP);
+	if (info->flags != flags)
+		tap_fail(false, file, line, "region %u: flags 0x%x, expected 0x%x",
+			 index, info->flags, flags);
+	else if (!sparse || sparse->header.version != 1 || sparse->nr_areas != 1)
+		tap_fail(false, file, line, "region %u: not one sparse area", index);
+	else if (sparse->areas[0].offset != off || sparse->areas[0].size != size)
+		tap_fail(false, file, line,
+			 "region %u: area 0x%llx+0x%llx, expected 0x%llx+0x%llx",
+			 index, (unsigned long long)sparse->areas[0].offset,
+			 (unsigned long long)sparse->areas[0].size,
+			 (unsigned long long)off, (unsigned long long)size);
+	free(info);
+}
+
 TEST(bar2_offers_mmap_with_one_sparse_area)
 {
 	const struct ivgpu_type *t;
 
 	for_each_type(t) {
 		struct vgpu *v = vgpu_new(t);
-		struct vfio_region_info *info = vfio_region_info(&v->dev, BAR2);
-		struct vfio_region_info_cap_sparse_mmap *sparse;
 
-		ASSERT_TRUE(info);
-		EXPECT_EQ(info->flags, VFIO_REGION_INFO_FLAG_READ |
-				       VFIO_REGION_INFO_FLAG_WRITE |
-				       VFIO_REGION_INFO_FLAG_MMAP |
-				       VFIO_REGION_INFO_FLAG_CAPS);
-		sparse = (void *)vfio_region_cap(info,
-						 VFIO_REGION_INFO_CAP_SPARSE_MMAP);
-		ASSERT_TRUE(sparse);
-		EXPECT_EQ(sparse->header.version, 1);
-		ASSERT_EQ(sparse->nr_areas, 1);
-		EXPECT_EQ(sparse->areas[0].offset, 0);
-		EXPECT_EQ(sparse->areas[0].size, t->low_gm_mib * MIB);
-		free(info);
+		EXPECT_ONE_MMAP_AREA(v, BAR2, 0, t->low_gm_mib * MIB);
 		vgpu_remove(v);
 	}
 }
@@ -111,25 +130,12 @@ TEST(bar0_maps_the_ggtt_past_the_slice_to_a_sink)
 
 	for_each_type(t) {
 		struct vgpu *v = vgpu_new(t);
-		struct vfio_region_info *info = vfio_region_info(&v->dev, BAR0);
-		struct vfio_region_info_cap_sparse_mmap *sparse;
 		uint64_t first = IVGPU_GGTT_OFFSET + (uint64_t)(t->low_gm_mib +
 				 t->high_gm_mib) * MIB / PAGE * 8;
 		volatile uint64_t *a, *b;
 
 		tap_log("%s", t->dir);
-		ASSERT_TRUE(info);
-		EXPECT_EQ(info->flags, VFIO_REGION_INFO_FLAG_READ |
-				       VFIO_REGION_INFO_FLAG_WRITE |
-				       VFIO_REGION_INFO_FLAG_MMAP |
-				       VFIO_REGION_INFO_FLAG_CAPS);
-		sparse = (void *)vfio_region_cap(info,
-						 VFIO_REGION_INFO_CAP_SPARSE_MMAP);
-		ASSERT_TRUE(sparse);
-		ASSERT_EQ(sparse->nr_areas, 1);
-		EXPECT_EQ(sparse->areas[0].offset, first);
-		EXPECT_EQ(sparse->areas[0].size, IVGPU_BAR0_SIZE - first);
-		free(info);
+		EXPECT_ONE_MMAP_AREA(v, BAR0, first, IVGPU_BAR0_SIZE - first);
 
 		/* Registers and the slice's entries are never mapped. */
 		EXPECT_TRUE(!vfio_region_mmap(&v->dev, BAR0, 0, PAGE));

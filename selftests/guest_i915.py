@@ -142,27 +142,42 @@ def wait_status(vm, name, want, timeout=30):
         time.sleep(0.5)
 
 
-def expected_log_lines():
-    """The lines docs/guest.md lists between its expected-log markers."""
+PCI = re.compile(r"\b[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]\b")
+
+
+def normalise(line):
+    """A kernel log line without its timestamp, PCI addresses as <pci>."""
+    return PCI.sub("<pci>", re.sub(r"^\[[ 0-9.]+\] ", "", line))
+
+
+def expected_log_lines(kernel):
+    """The lines docs/guest.md lists for @kernel ("6.1 ..." or "6.12 ...")
+    between its expected-log markers."""
     text = sysfs(DOC)
     m = re.search(r"<!-- expected guest log -->\n```\n(.*?)```", text, re.S)
     check(m, f"{DOC} has no expected guest log block")
-    return [line for line in m.group(1).splitlines() if line.strip()]
+    lines = []
+    for line in m.group(1).splitlines():
+        k, _, rest = line.partition(" ")
+        if k == kernel:
+            lines.append(rest)
+    return lines
 
 
-def problems(dmesg, allowed):
-    """Problem lines of a guest log that are not allowed; the allowed lines
-    that are missing."""
-    msgs = [re.sub(r"^\[[ 0-9.]+\] ", "", line) for line in dmesg.splitlines()]
-    bad = [m for m in msgs if BAD.search(m) and m not in allowed]
-    missing = [a for a in allowed if a not in msgs]
+def problems(dmesg, expected):
+    """Problem lines of a guest log that are not expected; the expected
+    lines that are missing."""
+    msgs = [normalise(line) for line in dmesg.splitlines()]
+    bad = [m for m in msgs if BAD.search(m) and m not in expected]
+    missing = [e for e in expected if e not in msgs]
     return bad, missing
 
 
 def screen_equals(vm, raw, width, height, stride, what):
     """QMP screendump equals raw XRGB8888 pixels (width x height, stride)."""
     w, h, rgb = vm.screendump()
-    check((w, h) == (width, height), f"QEMU shows {w}x{h}, {what} is {width}x{height}")
+    check((w, h) == (width, height), f"QEMU shows {w}x{h}, {what} is {width}x{height}; "
+          "the vGPU's pipes:\n" + sysfs(f"/sys/kernel/debug/ivgpu/{vm.uuid}/display"))
     rows = b"".join(raw[y * stride:y * stride + width * 4] for y in range(height))
     want = harness.xrgb_to_rgb(rows)
     diff = harness.first_difference(rgb, want, width, 3)
@@ -208,10 +223,12 @@ def t_connector(vm, uuid):
 def t_log(vm):
     """This boot's log, and those of the boots before it (kept at reboot)."""
     logs = state.pop("logs", []) + [vm.dmesg()]
-    allowed = expected_log_lines()
+    with open(os.path.join(vm.log_dir, f"guest-dmesg-{len(logs)}.txt"), "w") as f:
+        f.write("\n".join(logs))
+    expected = expected_log_lines(GK)
     bad, missing = [], []
     for text in logs:
-        b, m = problems(text, allowed)
+        b, m = problems(text, expected)
         bad += b
         missing += m
     for line in bad[:20]:
@@ -251,20 +268,37 @@ def t_fbcon(vm):
         "screendump equals /dev/fb0")
 
 
+def scanout(vm, out):
+    """(WIDTHxHEIGHT, fb id) the CRTC scans out; its pixels in @out."""
+    info = vm.sh(f"{here}/guest/scanout {out}").split()
+    return info[0], info[-1]
+
+
 def modetest_set(vm, mode):
     """modetest holds @mode on the connector with its test pattern; the
     scanout buffer as the guest reads it back, then modetest ends."""
     out = os.path.join(WORK, "scanout.raw")
     conn = state.get("connector", "DP-1")
-    vm.sh(f"(sleep 60 | modetest -M i915 -s {conn}:{mode} > /tmp/modetest.log 2>&1 &)")
-    vm.sh("for i in $(seq 100); do grep -q 'setting mode' /tmp/modetest.log && break;"
-          " sleep 0.2; done; sleep 1")
-    info = vm.sh(f"{here}/guest/scanout {out}").split()
+    os.makedirs(WORK, exist_ok=True)
+    _, fbcon_fb = scanout(vm, out)
+    # In the background, every stream redirected: the agent waits for its
+    # command's output to end.
+    vm.sh(f"(sleep 120 2>/dev/null | modetest -M i915 -s {conn}:{mode} > /tmp/modetest.log"
+          " 2>&1 &) </dev/null >/dev/null 2>&1")
+    deadline = time.monotonic() + 60
+    while True:
+        shown, fb = scanout(vm, out)
+        if shown == mode and fb != fbcon_fb:
+            break
+        check(time.monotonic() < deadline, f"after 60 s the CRTC scans out {shown} "
+              f"(fb {fb}, fbcon's is {fbcon_fb}), not modetest's {mode}:\n"
+              + vm.sh("cat /tmp/modetest.log"))
+        time.sleep(0.5)
+    mlog = vm.sh("cat /tmp/modetest.log")
     vm.sh("pkill -x sleep; for i in $(seq 50); do pgrep -x modetest || break; sleep 0.2; done")
-    width, height = (int(x) for x in info[0].split("x"))
-    check(f"{width}x{height}" == mode, f"the CRTC scans out {info[0]}, not {mode}")
+    width, height = (int(x) for x in mode.split("x"))
     with open(out, "rb") as f:
-        return f.read(), width, height, vm.sh("cat /tmp/modetest.log")
+        return f.read(), width, height, mlog
 
 
 def t_modetest(vm, mode):
@@ -303,7 +337,8 @@ def t_hotplug(vm, uuid):
     set_link(uuid, True)
     wait_status(vm, conn, "connected")
     ev = vm.sh("grep -c 'HOTPLUG=1' /tmp/uevents || true").strip()
-    check(int(ev or 0) >= 2, f"{ev} hotplug uevents for a link down and up")
+    check(int(ev or 0) >= 2, f"{ev} hotplug uevents for a link down and up; the guest"
+          " saw:\n" + vm.sh("cat /tmp/uevents; ps ax | grep -c uevents.py"))
     new = make_edid(1280, 1024, 108000, 408, 42)
     set_edid(uuid, new)
     deadline = time.monotonic() + 30
@@ -384,7 +419,10 @@ def main():
     ]
     try:
         for i, (name, (fn, *args)) in enumerate(zip(names, tests)):
-            if run_test(name, fn, *args) is None and i < 2:
+            t0 = time.monotonic()
+            ok = run_test(name, fn, *args)
+            log(f"({time.monotonic() - t0:.1f} s)")
+            if ok is None and i < 2:
                 harness.skip_all(names[i + 1:], f"'{name}' failed")
                 break
     finally:

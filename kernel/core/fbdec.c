@@ -40,15 +40,28 @@ static u32 ivgpu_fb_format(u32 ctl, u32 *cpp)
 	return 0;
 }
 
-static int ivgpu_fb_first_pipe(const struct ivgpu_core *c)
+/*
+ * The pipe the monitor on port D shows: the enabled pipe whose transcoder
+ * drives port D (as i915 routes it); without one (a driver that only
+ * enables a pipe and its planes), the first enabled pipe.
+ */
+static int ivgpu_fb_shown_pipe(const struct ivgpu_core *c)
 {
 	u32 pipes = ivgpu_display_enabled_pipes(c);
-	int pipe;
+	int pipe, first = -1;
 
-	for (pipe = 0; pipe < IVGPU_PIPES; pipe++)
-		if (pipes & (1u << pipe))
+	for (pipe = 0; pipe < IVGPU_PIPES; pipe++) {
+		u32 ddi = ivgpu_reg_get(c, TRANS_DDI_FUNC_CTL(pipe));
+
+		if (!(pipes & (1u << pipe)))
+			continue;
+		if ((ddi & TRANS_DDI_FUNC_ENABLE) &&
+		    (ddi & TRANS_DDI_PORT_MASK) == TRANS_DDI_PORT_D)
 			return pipe;
-	return -1;
+		if (first < 0)
+			first = pipe;
+	}
+	return first;
 }
 
 /* The surface must lie inside the instance's graphics memory. */
@@ -151,7 +164,7 @@ static int ivgpu_fb_decode_cursor(struct ivgpu_core *c, int pipe,
 
 int ivgpu_fb_decode(struct ivgpu_core *c, int plane, struct ivgpu_fb *fb)
 {
-	int pipe = ivgpu_fb_first_pipe(c);
+	int pipe = ivgpu_fb_shown_pipe(c);
 	int ret;
 
 	memset(fb, 0, sizeof(*fb));

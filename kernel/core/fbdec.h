@@ -51,8 +51,9 @@ struct ivgpu_fb {
 };
 
 /*
- * Decode @plane (IVGPU_PLANE_*) of the first enabled pipe. Returns 0 and
- * fills @fb, -ENOENT if the plane is off, or -EINVAL if its registers hold
+ * Decode @plane (IVGPU_PLANE_*) of the pipe the monitor shows: the enabled
+ * pipe whose transcoder drives port D, else the first enabled pipe. Returns
+ * 0 and fills @fb, -ENOENT if the plane is off, or -EINVAL if its registers hold
  * something it can't show (counted in c->stats.fb_errors). Either way an
  * error means "plane disabled".
  */

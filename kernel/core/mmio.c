@@ -40,6 +40,23 @@ static u32 fence_write(struct ivgpu_core *c, const struct ivgpu_reg *r,
 			  .reset = (val) }
 
 /*
+ * An engine's ring registers below 0x100 (MI_MODE and RESET_CTL answer
+ * the reset handshake), then those from 0x29c; all masked.
+ */
+#define ENGINE_REGS_LOW(base)						\
+	MASKED(RING_PSMI_CTL(base)),					\
+	{ .offset = RING_MI_MODE(base), .size = 4,			\
+	  .flags = IVGPU_REG_MODE_MASK, .reset = MODE_IDLE,		\
+	  .write = ivgpu_gt_mi_mode_write },				\
+	MASKED(RING_INSTPM(base)),					\
+	{ .offset = RING_RESET_CTL(base), .size = 4,			\
+	  .flags = IVGPU_REG_MODE_MASK, .write = ivgpu_gt_reset_ctl_write }
+#define ENGINE_REGS_HIGH(base)						\
+	MASKED(RING_MODE_GEN7(base)),					\
+	MASKED(RING_CONTEXT_STATUS_PTR(base))
+#define ENGINE_REGS(base)	ENGINE_REGS_LOW(base), ENGINE_REGS_HIGH(base)
+
+/*
  * Sorted by offset. Where i915 waits on or checks a register, the comment
  * names the place (paths under drivers/gpu/drm/i915/ of Linux 6.1).
  */
@@ -55,21 +72,14 @@ static const struct ivgpu_reg ivgpu_regs[] = {
 	 * (gt/intel_engine_cs.c __intel_engine_stop_cs, gt/intel_reset.c
 	 * gen8_engine_reset_prepare).
 	 */
-	/* render engine */
-	MASKED(RING_PSMI_CTL(RENDER_RING_BASE)),
-	{ .offset = RING_MI_MODE(RENDER_RING_BASE), .size = 4,
-	  .flags = IVGPU_REG_MODE_MASK, .reset = MODE_IDLE,
-	  .write = ivgpu_gt_mi_mode_write },
-	MASKED(RING_INSTPM(RENDER_RING_BASE)),
-	{ .offset = RING_RESET_CTL(RENDER_RING_BASE), .size = 4,
-	  .flags = IVGPU_REG_MODE_MASK, .write = ivgpu_gt_reset_ctl_write },
+	/* render engine (its workaround registers sit between) */
+	ENGINE_REGS_LOW(RENDER_RING_BASE),
 	/* workarounds (gt/intel_workarounds.c rcs_engine_wa_init) */
 	MASKED(GEN9_CSFE_CHICKEN1_RCS),
 	MASKED(GEN7_FF_SLICE_CS_CHICKEN1),
 	MASKED(GEN9_CS_DEBUG_MODE1),
 	/* execlists on (gt/intel_execlists_submission.c enable_execlists) */
-	MASKED(RING_MODE_GEN7(RENDER_RING_BASE)),
-	MASKED(RING_CONTEXT_STATUS_PTR(RENDER_RING_BASE)),
+	ENGINE_REGS_HIGH(RENDER_RING_BASE),
 	MASKED(GFX_MODE),
 	/* context workarounds (gt/intel_workarounds.c gen9_ctx_*) */
 	MASKED(GEN8_CS_CHICKEN1),
@@ -101,7 +111,12 @@ static const struct ivgpu_reg ivgpu_regs[] = {
 	{ .offset = FORCEWAKE_RENDER_GEN9, .size = 4,
 	  .flags = IVGPU_REG_MODE_MASK, .arg = FORCEWAKE_ACK_RENDER_GEN9,
 	  .write = forcewake_write },
-	/* no GuC: WOPCM never locked (gt/uc/intel_uc.c uc_is_wopcm_locked) */
+	/*
+	 * No GuC: its core reads as held in reset after every GuC reset
+	 * (gt/uc/intel_uc.c __uc_reset_hw WARNs otherwise), and WOPCM is
+	 * never locked (uc_is_wopcm_locked).
+	 */
+	FIXED(GUC_STATUS, GS_MIA_IN_RESET),
 	FIXED(GUC_WOPCM_SIZE, 0),
 	FIXED(DMA_GUC_WOPCM_OFFSET, 0),
 	/* context workarounds (gt/intel_workarounds.c gen9_ctx_*) */
@@ -113,35 +128,11 @@ static const struct ivgpu_reg ivgpu_regs[] = {
 	MASKED(GEN8_ROW_CHICKEN),
 	MASKED(GEN7_ROW_CHICKEN2),
 	/* video engine */
-	MASKED(RING_PSMI_CTL(BSD_RING_BASE)),
-	{ .offset = RING_MI_MODE(BSD_RING_BASE), .size = 4,
-	  .flags = IVGPU_REG_MODE_MASK, .reset = MODE_IDLE,
-	  .write = ivgpu_gt_mi_mode_write },
-	MASKED(RING_INSTPM(BSD_RING_BASE)),
-	{ .offset = RING_RESET_CTL(BSD_RING_BASE), .size = 4,
-	  .flags = IVGPU_REG_MODE_MASK, .write = ivgpu_gt_reset_ctl_write },
-	MASKED(RING_MODE_GEN7(BSD_RING_BASE)),
-	MASKED(RING_CONTEXT_STATUS_PTR(BSD_RING_BASE)),
+	ENGINE_REGS(BSD_RING_BASE),
 	/* video enhancement engine */
-	MASKED(RING_PSMI_CTL(VEBOX_RING_BASE)),
-	{ .offset = RING_MI_MODE(VEBOX_RING_BASE), .size = 4,
-	  .flags = IVGPU_REG_MODE_MASK, .reset = MODE_IDLE,
-	  .write = ivgpu_gt_mi_mode_write },
-	MASKED(RING_INSTPM(VEBOX_RING_BASE)),
-	{ .offset = RING_RESET_CTL(VEBOX_RING_BASE), .size = 4,
-	  .flags = IVGPU_REG_MODE_MASK, .write = ivgpu_gt_reset_ctl_write },
-	MASKED(RING_MODE_GEN7(VEBOX_RING_BASE)),
-	MASKED(RING_CONTEXT_STATUS_PTR(VEBOX_RING_BASE)),
+	ENGINE_REGS(VEBOX_RING_BASE),
 	/* blitter engine */
-	MASKED(RING_PSMI_CTL(BLT_RING_BASE)),
-	{ .offset = RING_MI_MODE(BLT_RING_BASE), .size = 4,
-	  .flags = IVGPU_REG_MODE_MASK, .reset = MODE_IDLE,
-	  .write = ivgpu_gt_mi_mode_write },
-	MASKED(RING_INSTPM(BLT_RING_BASE)),
-	{ .offset = RING_RESET_CTL(BLT_RING_BASE), .size = 4,
-	  .flags = IVGPU_REG_MODE_MASK, .write = ivgpu_gt_reset_ctl_write },
-	MASKED(RING_MODE_GEN7(BLT_RING_BASE)),
-	MASKED(RING_CONTEXT_STATUS_PTR(BLT_RING_BASE)),
+	ENGINE_REGS(BLT_RING_BASE),
 	/* VGA plane off: no VGA I/O (display/intel_vga.c i915_disable_vga) */
 	{ .offset = CPU_VGACNTRL, .size = 4, .reset = VGA_DISP_DISABLE },
 	/* power gates 0-2 ready (display/intel_display_power_well.c:321) */

@@ -58,7 +58,9 @@ u32 ivgpu_pcode_mailbox_write(struct ivgpu_core *c, const struct ivgpu_reg *r,
 	if (!(new & GEN6_PCODE_READY))
 		return new;
 	err = ivgpu_pcode_run(c, new & GEN6_PCODE_CMD_MASK);
-	if (err != GEN6_PCODE_SUCCESS)
+	if (err != GEN6_PCODE_SUCCESS) {
 		c->stats.pcode_rejected++;
+		ivgpu_core_refused(c, "PCODE command", off, new);
+	}
 	return (new & ~(GEN6_PCODE_READY | GEN6_PCODE_CMD_MASK)) | err;
 }

@@ -58,4 +58,15 @@ void ivgpu_core_free(void *p);
  */
 u64 ivgpu_core_now_ns(void);
 
+struct ivgpu_core;
+
+/*
+ * The guest asked for something the device refuses (an unknown mailbox
+ * command, a value out of range): the caller has counted it; this tells
+ * the host. The module glue logs it rate-limited (dev_dbg_ratelimited, as
+ * every guest-triggered line); the test harness counts the calls.
+ */
+void ivgpu_core_refused(const struct ivgpu_core *c, const char *what,
+			u32 off, u32 val);
+
 #endif /* IVGPU_CORE_PLATFORM_H */

@@ -108,6 +108,10 @@
 #define  GEN9_F2_SS_DIS_SHIFT		20
 #define GEN9_EU_DISABLE(slice)		(0x9134 + 4 * (slice))
 
+/* GuC status: its microcontroller stays in reset (intel_uc.c __uc_reset_hw). */
+#define GUC_STATUS			0xc000
+#define  GS_MIA_IN_RESET		(1u << 0)
+
 /* GuC WOPCM: both read "not locked" (intel_uc.c uc_is_wopcm_locked). */
 #define GUC_WOPCM_SIZE			0xc050
 #define DMA_GUC_WOPCM_OFFSET		0xc340
@@ -211,6 +215,12 @@
 
 /* Vertical timings: (vtotal - 1) << 16 | (vdisplay - 1). */
 #define TRANS_VTOTAL(pipe)		(0x6000c + PIPE_OFFSET(pipe))
+
+/* A transcoder's DDI function: which port it drives (i915_reg.h). */
+#define TRANS_DDI_FUNC_CTL(pipe)	(0x60400 + PIPE_OFFSET(pipe))
+#define  TRANS_DDI_FUNC_ENABLE		(1u << 31)
+#define  TRANS_DDI_PORT_MASK		(7u << 28)
+#define  TRANS_DDI_PORT_D		(3u << 28)
 
 /* Pipe source size: (width - 1) << 16 | (height - 1). */
 #define PIPESRC(pipe)			(0x6001c + PIPE_OFFSET(pipe))

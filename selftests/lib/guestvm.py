@@ -23,7 +23,6 @@ reports XSAVE sizes the kernel rejects), "EPYC" warns of SRSO, and with
                                 # scripts/vm's status (125: kernel problems)
 """
 import base64
-import json
 import os
 import socket
 import subprocess
@@ -36,8 +35,8 @@ sys.path.insert(0, os.path.join(TOP, "qemu-glue"))
 import ivgpu_qemu  # noqa: E402
 
 
-class Error(Exception):
-    """The guest or its QEMU did not do what was asked; the message says what."""
+# What went wrong with the guest or its QEMU; the message says what.
+Error = ivgpu_qemu.Error
 
 
 def kvm_usable():
@@ -58,52 +57,86 @@ def load_kvm():
             subprocess.run(["modprobe", mod], capture_output=True)
 
 
-class Qmp:
-    """A QMP connection; events are kept in .events as they arrive."""
+class Agent:
+    """The agent's end of selftests/guest/agent's protocol: a connected
+    socket; @alive is called while waiting and raises if the guest is gone,
+    @tail gives the logs to show when something goes wrong."""
 
-    def __init__(self, path, timeout=60):
+    def __init__(self, sock, alive=lambda: None, tail=lambda: ""):
+        self.sock = sock
+        self.alive = alive
+        self.tail = tail
+        self.abuf = b""
+        self.next_id = 1
+        self.boot_id = None
+        self.boots = 0
+
+    @classmethod
+    def connect(cls, path, timeout, alive=lambda: None, tail=lambda: ""):
+        """Connect to the agent's socket (QEMU listens on it) and wait for
+        the agent of the guest's first boot."""
         deadline = time.monotonic() + timeout
-        while True:
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s = ivgpu_qemu.connect_unix(path, timeout, alive, "agent socket")
+        agent = cls(s, alive, tail)
+        agent.wait_ready(deadline - time.monotonic())
+        return agent
+
+    def agent_line(self, timeout, waiting=None):
+        """The next line; @waiting() is called every few seconds of silence."""
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.abuf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Error(f"the guest agent did not answer in {timeout:.0f} s\n"
+                            + self.tail())
+            self.sock.settimeout(min(left, 5))
             try:
-                s.connect(path)
-                break
-            except OSError:
-                s.close()
-                if time.monotonic() >= deadline:
-                    raise Error(f"no QMP socket at {path} after {timeout} s")
-                time.sleep(0.1)
-        s.settimeout(120)
-        self.sock = s
-        self.buf = b""
-        self.events = []
-        self.recv()
-        self.call("qmp_capabilities")
-
-    def recv(self):
-        while True:
-            while b"\n" not in self.buf:
-                data = self.sock.recv(65536)
-                if not data:
-                    raise Error("QEMU closed the QMP socket")
-                self.buf += data
-            line, self.buf = self.buf.split(b"\n", 1)
-            msg = json.loads(line)
-            if "event" in msg:
-                self.events.append(msg)
+                data = self.sock.recv(1 << 20)
+            except socket.timeout:
+                self.alive()
+                if waiting:
+                    waiting()
                 continue
-            return msg
+            if not data:
+                raise Error("the agent socket closed\n" + self.tail())
+            self.abuf += data
+        line, self.abuf = self.abuf.split(b"\n", 1)
+        return line.decode()
 
-    def call(self, command, arguments=None):
-        """The command's return value; Error on an error reply."""
-        req = {"execute": command}
-        if arguments:
-            req["arguments"] = arguments
-        self.sock.sendall(json.dumps(req).encode() + b"\n")
-        msg = self.recv()
-        if "error" in msg:
-            raise Error(f"QMP {command}: {msg['error'].get('desc')}")
-        return msg["return"]
+    def wait_ready(self, timeout=300):
+        """Wait for the agent of a (new) boot. Its first READY may have been
+        sent before this end connected: ask again while nothing comes."""
+        while True:
+            words = self.agent_line(timeout, lambda: self.send_raw("HELLO\n")).split()
+            if words and words[0] == "READY":
+                if words[1] == self.boot_id:
+                    continue
+                self.boot_id = words[1]
+                self.boots += 1
+                return
+
+    def run(self, cmd, timeout=300):
+        """(status, output) of a bash command in the guest."""
+        cid = self.next_id
+        self.next_id += 1
+        self.sock.sendall(f"{cid} {base64.b64encode(cmd.encode()).decode()}\n".encode())
+        while True:
+            words = self.agent_line(timeout).split(" ")
+            if words[0] == str(cid):
+                out = base64.b64decode(words[2]) if len(words) > 2 else b""
+                return int(words[1]), out.decode(errors="replace")
+            if words[0] == "READY" and words[1:2] != [self.boot_id]:
+                raise Error(f"the guest rebooted while running: {cmd}\n" + self.tail())
+
+    def sh(self, cmd, timeout=300):
+        """Output of a command that must succeed."""
+        rc, out = self.run(cmd, timeout)
+        if rc:
+            raise Error(f"guest: '{cmd}' exited {rc}:\n{out[-3000:]}")
+        return out
+
+    def send_raw(self, line):
+        self.sock.sendall(line.encode())
 
     def close(self):
         self.sock.close()
@@ -145,10 +178,6 @@ class GuestVM:
         self.proc = None
         self.qmp = None
         self.agent = None
-        self.abuf = b""
-        self.next_id = 1
-        self.boot_id = None
-        self.boots = 0
 
     # ---- lifetime ----
 
@@ -158,20 +187,8 @@ class GuestVM:
         self.out = open(os.path.join(self.log_dir, "vm.out"), "w")
         self.proc = subprocess.Popen(self.cmd, cwd=TOP, stdin=subprocess.DEVNULL,
                                      stdout=self.out, stderr=subprocess.STDOUT)
-        self.qmp = Qmp(self.qmp_path, timeout=120)
-        deadline = time.monotonic() + timeout
-        while not self.agent:
-            self.exited()
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            try:
-                s.connect(self.agent_path)
-                self.agent = s
-            except OSError:
-                s.close()
-                if time.monotonic() >= deadline:
-                    raise Error("no agent socket")
-                time.sleep(0.1)
-        self.wait_ready(deadline - time.monotonic())
+        self.qmp = ivgpu_qemu.Qmp(self.qmp_path, 120, self.exited)
+        self.agent = Agent.connect(self.agent_path, timeout, self.exited, self.tail)
         return time.monotonic() - t0
 
     def exited(self):
@@ -189,75 +206,39 @@ class GuestVM:
                 pass
         return "\n".join(text)
 
-    def agent_line(self, timeout):
-        deadline = time.monotonic() + timeout
-        while b"\n" not in self.abuf:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise Error(f"the guest agent did not answer in {timeout:.0f} s\n"
-                            + self.tail())
-            self.agent.settimeout(min(left, 5))
-            try:
-                data = self.agent.recv(1 << 20)
-            except socket.timeout:
-                self.exited()
-                continue
-            if not data:
-                raise Error("the agent socket closed\n" + self.tail())
-            self.abuf += data
-        line, self.abuf = self.abuf.split(b"\n", 1)
-        return line.decode()
-
-    def wait_ready(self, timeout=300):
-        """Wait for the agent of a (new) boot."""
-        while True:
-            words = self.agent_line(timeout).split()
-            if words and words[0] == "READY":
-                if words[1] == self.boot_id:
-                    continue
-                self.boot_id = words[1]
-                self.boots += 1
-                return
+    # ---- the agent ----
 
     def run(self, cmd, timeout=300):
         """(status, output) of a bash command in the guest."""
-        cid = self.next_id
-        self.next_id += 1
-        self.agent.sendall(f"{cid} {base64.b64encode(cmd.encode()).decode()}\n".encode())
-        while True:
-            words = self.agent_line(timeout).split(" ")
-            if words[0] == str(cid):
-                out = base64.b64decode(words[2]) if len(words) > 2 else b""
-                return int(words[1]), out.decode(errors="replace")
-            if words[0] == "READY":
-                raise Error(f"the guest rebooted while running: {cmd}\n" + self.tail())
+        return self.agent.run(cmd, timeout)
 
     def sh(self, cmd, timeout=300):
         """Output of a command that must succeed."""
-        rc, out = self.run(cmd, timeout)
-        if rc:
-            raise Error(f"guest: '{cmd}' exited {rc}:\n{out[-3000:]}")
-        return out
+        return self.agent.sh(cmd, timeout)
+
+    @property
+    def boots(self):
+        return self.agent.boots
 
     def reboot(self, how="guest", timeout=300):
-        """Reboot (guest: `reboot -f` in the guest; reset: QMP system_reset)
-        and wait for the agent of the next boot; the seconds it took."""
+        """Reboot (guest: the guest kernel restarts the machine, as `reboot -f`
+        does; there is no init system to ask; reset: QMP system_reset) and
+        wait for the agent of the next boot; the seconds it took."""
         t0 = time.monotonic()
         if how == "guest":
-            cid = self.next_id
-            self.next_id += 1
-            cmd = base64.b64encode(b"sync; reboot -f").decode()
-            self.agent.sendall(f"{cid} {cmd}\n".encode())
+            cmd = base64.b64encode(b"sync; echo b > /proc/sysrq-trigger").decode()
+            self.agent.send_raw(f"{self.agent.next_id} {cmd}\n")
+            self.agent.next_id += 1
         else:
             self.qmp.call("system_reset")
-        self.wait_ready(timeout)
+        self.agent.wait_ready(timeout)
         return time.monotonic() - t0
 
     def stop(self, status=0, timeout=120):
         """End the agent (the guest powers off); scripts/vm's exit status:
         @status, or 125 if the guest kernel logged a problem."""
         try:
-            self.agent.sendall(f"0 EXIT {status}\n".encode())
+            self.agent.send_raw(f"0 EXIT {status}\n")
         except OSError:
             pass
         try:

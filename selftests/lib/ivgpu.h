@@ -118,6 +118,12 @@ void uuid_gen(char uuid[MDEV_UUID_LEN]);
 #define MASTER_IRQ		0x44200
 #define  MASTER_ENABLE		(1u << 31)
 #define  MASTER_PIPE(p)		(1u << (16 + (p)))
+#define  MASTER_DE_PCH		(1u << 23)
+/* The south display (PCH) block: hotplug of the virtual monitor. */
+#define SDEISR			0xc4000
+#define SDEIMR			0xc4004
+#define SDEIIR			0xc4008
+#define SDEIER			0xc400c
 #define PIPE_ISR(p)		(0x44400 + 0x10 * (p))
 #define IMR			4
 #define IIR			8

@@ -290,12 +290,22 @@ static void check_fb(struct ivgpu_core *c, int plane, const struct ivgpu_fb *fb)
 {
 	const struct ivgpu_type *t = c->type;
 	u64 gm = ivgpu_type_gm_size(t);
-	int first = -1, pipe;
+	int first = -1, routed = -1, pipe;
 
-	for (pipe = IVGPU_PIPES - 1; pipe >= 0; pipe--)
-		if (ivgpu_reg_get(c, TRANSCONF(pipe)) & TRANSCONF_ENABLE)
-			first = pipe;
-	FUZZ_CHECK(fb->pipe == first, "pipe %d, first enabled %d", fb->pipe, first);
+	/* The enabled pipe driving port D, else the first enabled one. */
+	for (pipe = IVGPU_PIPES - 1; pipe >= 0; pipe--) {
+		u32 ddi = ivgpu_reg_get(c, TRANS_DDI_FUNC_CTL(pipe));
+
+		if (!(ivgpu_reg_get(c, TRANSCONF(pipe)) & TRANSCONF_ENABLE))
+			continue;
+		first = pipe;
+		if ((ddi & TRANS_DDI_FUNC_ENABLE) &&
+		    (ddi & TRANS_DDI_PORT_MASK) == TRANS_DDI_PORT_D)
+			routed = pipe;
+	}
+	if (routed >= 0)
+		first = routed;
+	FUZZ_CHECK(fb->pipe == first, "pipe %d, shown should be %d", fb->pipe, first);
 	FUZZ_CHECK(cpp_of(fb->drm_format) && cpp_of(fb->drm_format) == fb->cpp,
 		   "format %#x with cpp %u", fb->drm_format, fb->cpp);
 	FUZZ_CHECK(fb->width >= 1 && fb->height >= 1 &&

@@ -75,8 +75,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	add_reg(DP_AUX_CH_DATA_D(0), 20);
 	for (i = 0; i < IVGPU_PORTS; i++)
 		add_reg(DP_TP_CTL(i), 4);
-	for (pipe = 0; pipe < IVGPU_PIPES; pipe++)
+	for (pipe = 0; pipe < IVGPU_PIPES; pipe++) {
 		add_reg(TRANS_VTOTAL(pipe), 4);
+		add_reg(TRANS_DDI_FUNC_CTL(pipe), 4);	/* which pipe is shown */
+	}
 	add_reg(GEN6_PCODE_DATA, 8);		/* and DATA1 */
 	add_reg(EDP_PSR_IMR, 4);
 	add_reg(GMBUS0, 4);

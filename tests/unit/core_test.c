@@ -326,12 +326,12 @@ TEST(store_is_lazy)
 
 	/*
 	 * A fresh instance stores only the PV page, SDEISR (the monitor's
-	 * live bit) and the 12 chunks holding the power-on values of the
+	 * live bit) and the 13 chunks holding the power-on values of the
 	 * register table: ring registers 0x2000, 0x12000, 0x1a000, 0x22000,
-	 * fuses 0x9000, display 0x41000, 0x42000, 0x46000, 0x64000,
-	 * 0x6c000, 0xc6000 and the memory controller 0x145000.
+	 * fuses 0x9000, the GuC 0xc000, display 0x41000, 0x42000, 0x46000,
+	 * 0x64000, 0x6c000, 0xc6000 and the memory controller 0x145000.
 	 */
-	EXPECT_EQ(base, 14);
+	EXPECT_EQ(base, 15);
 	EXPECT_EQ(c->ggtt.nallocated, 0);
 	ivgpu_core_bar0_read(c, 0x10000, 4);
 	ivgpu_core_bar0_write(c, 0x20000, 0, 4);
@@ -542,6 +542,43 @@ TEST(fb_formats)
 		EXPECT_EQ(fb.size, 4096 * 768);
 	}
 	EXPECT_EQ(c->stats.fb_errors, 0);
+	free_core(c);
+}
+
+TEST(fb_shows_the_pipe_routed_to_port_d)
+{
+	struct ivgpu_core *c = new_core(small, 1);
+	struct ivgpu_fb fb;
+	int pipe;
+
+	/* Pipes A and B run, each with a plane of its own size. */
+	for (pipe = 0; pipe < 2; pipe++) {
+		w32(c, TRANSCONF(pipe), TRANSCONF_ENABLE);
+		w32(c, PLANE_CTL(pipe), PLANE_CTL_ENABLE | 4 << 24);
+		w32(c, PLANE_SIZE(pipe), (99 + pipe) << 16 | 199);
+		w32(c, PLANE_STRIDE(pipe), 16);
+		w32(c, PLANE_SURF(pipe), 0);
+	}
+	/* No DDI routing: the first enabled pipe. */
+	ASSERT_EQ(ivgpu_fb_decode(c, IVGPU_PLANE_PRIMARY, &fb), 0);
+	EXPECT_EQ(fb.pipe, 0);
+	EXPECT_EQ(fb.height, 100);
+	/* B's transcoder drives port D (i915: TRANS_DDI_SELECT_PORT(PORT_D)). */
+	w32(c, TRANS_DDI_FUNC_CTL(1), TRANS_DDI_FUNC_ENABLE | TRANS_DDI_PORT_D);
+	ASSERT_EQ(ivgpu_fb_decode(c, IVGPU_PLANE_PRIMARY, &fb), 0);
+	EXPECT_EQ(fb.pipe, 1);
+	EXPECT_EQ(fb.height, 101);
+	/* Routed to port B, or its DDI function off: not the monitor's. */
+	w32(c, TRANS_DDI_FUNC_CTL(1), TRANS_DDI_FUNC_ENABLE | 1u << 28);
+	ASSERT_EQ(ivgpu_fb_decode(c, IVGPU_PLANE_PRIMARY, &fb), 0);
+	EXPECT_EQ(fb.pipe, 0);
+	w32(c, TRANS_DDI_FUNC_CTL(1), TRANS_DDI_PORT_D);
+	ASSERT_EQ(ivgpu_fb_decode(c, IVGPU_PLANE_PRIMARY, &fb), 0);
+	EXPECT_EQ(fb.pipe, 0);
+	/* A routed pipe that is off does not count. */
+	w32(c, TRANS_DDI_FUNC_CTL(2), TRANS_DDI_FUNC_ENABLE | TRANS_DDI_PORT_D);
+	ASSERT_EQ(ivgpu_fb_decode(c, IVGPU_PLANE_PRIMARY, &fb), 0);
+	EXPECT_EQ(fb.pipe, 0);
 	free_core(c);
 }
 

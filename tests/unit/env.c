@@ -9,6 +9,7 @@
 
 long unit_alloc_fail_after = -1;	/* fail once this many succeeded; -1 never */
 u64 unit_now_ns;			/* what ivgpu_core_now_ns() returns */
+unsigned long unit_refused;		/* calls of ivgpu_core_refused() */
 
 void *ivgpu_core_zalloc(size_t size)
 {
@@ -27,4 +28,10 @@ void ivgpu_core_free(void *p)
 u64 ivgpu_core_now_ns(void)
 {
 	return unit_now_ns;
+}
+
+void ivgpu_core_refused(const struct ivgpu_core *c, const char *what,
+			u32 off, u32 val)
+{
+	unit_refused++;
 }

@@ -10,4 +10,7 @@ extern long unit_alloc_fail_after;
 /* The core's clock (ivgpu_core_now_ns), in nanoseconds; tests move it. */
 extern u64 unit_now_ns;
 
+/* Refusals the core reported (ivgpu_core_refused). */
+extern unsigned long unit_refused;
+
 #endif

@@ -59,6 +59,7 @@ static void expect_power_on(struct ivgpu_core *c)
 	}
 	EXPECT_EQ(rd(c, GEN8_FUSE2), 0x02800000);
 	EXPECT_EQ(rd(c, GEN9_EU_DISABLE(0)), 0);
+	EXPECT_EQ(rd(c, GUC_STATUS), GS_MIA_IN_RESET);
 	EXPECT_EQ(rd(c, GUC_WOPCM_SIZE), 0);
 	EXPECT_EQ(rd(c, DMA_GUC_WOPCM_OFFSET), 0);
 	EXPECT_EQ(rd(c, CPU_VGACNTRL), 0x80000000);
@@ -104,7 +105,7 @@ TEST(regs_fuses_are_read_only)
 {
 	static const u32 fixed[] = {
 		GEN8_FUSE2, GEN9_EU_DISABLE(0), GEN9_EU_DISABLE(1),
-		GEN9_EU_DISABLE(2), GUC_WOPCM_SIZE, DMA_GUC_WOPCM_OFFSET,
+		GEN9_EU_DISABLE(2), GUC_STATUS, GUC_WOPCM_SIZE, DMA_GUC_WOPCM_OFFSET,
 		SKL_FUSE_STATUS, SKL_DFSM, DPLL_STATUS, GMBUS2,
 		SKL_MAD_DIMM_CH0, SKL_MAD_DIMM_CH1, DP_TP_STATUS(3),
 	};
@@ -215,6 +216,7 @@ static u32 pcode(struct ivgpu_core *c, u32 cmd, u32 *data)
 TEST(regs_pcode_mailbox)
 {
 	struct ivgpu_core *c = core_new();
+	unsigned long refused0 = unit_refused;
 	u32 data;
 
 	/* display/skl_watermark.c skl_read_wm_latency */
@@ -259,6 +261,8 @@ TEST(regs_pcode_mailbox)
 		  GEN7_PCODE_ILLEGAL_DATA);
 	EXPECT_EQ(pcode(c, 0x00ff00ff, &data), 0x00ff0001);
 	EXPECT_EQ(c->stats.pcode_rejected, 4);
+	/* Each refusal is told to the host (the module logs it, rate-limited). */
+	EXPECT_EQ(unit_refused - refused0, 4);
 
 	/* Without READY nothing runs. */
 	wr(c, GEN6_PCODE_DATA, 0);
