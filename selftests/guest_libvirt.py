@@ -124,7 +124,10 @@ def t_screenshot(state):
     a.sh("echo 0 > /sys/class/graphics/fbcon/cursor_blink")
     a.sh("printf '\\033[?25l\\033[2J\\033[Hivgpu: a libvirt domain, its console on i915\\n'"
          " > /dev/tty1")
-    raw_path = os.path.join(state["run_dir"], "fb0.raw")
+    # Where the guest can write it: the repository is shared at its path.
+    work = os.path.join(TOP, "build", "guest", f"libvirt-{os.getpid()}")
+    os.makedirs(work, exist_ok=True)
+    raw_path = os.path.join(work, "fb0.raw")
     geo = a.sh("cat /sys/class/graphics/fb0/virtual_size /sys/class/graphics/fb0/stride")
     size, stride = geo.split()
     w, h = (int(x) for x in size.split(","))
@@ -132,6 +135,7 @@ def t_screenshot(state):
     a.sh(f"head -c {h * stride} /dev/fb0 > {raw_path}")
     with open(raw_path, "rb") as f:
         raw = f.read()
+    shutil.rmtree(work, ignore_errors=True)
     want = harness.xrgb_to_rgb(b"".join(raw[y * stride:y * stride + w * 4]
                                         for y in range(h)))
     shot = os.path.join(state["run_dir"], "screen")
