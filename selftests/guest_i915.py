@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 import time
 
 sys.dont_write_bytecode = True
@@ -28,12 +29,15 @@ import harness  # noqa: E402
 from harness import check, log, run_test  # noqa: E402
 
 GK = os.environ.get("GUEST_KERNEL", "6.1")
+# GUEST_QUICK=1: only boot, probe, connector, log and fbcon (and QEMU quit).
+QUICK = os.environ.get("GUEST_QUICK") == "1"
 harness.PROG = f"guest-{GK}"
 TYPE = "ivgpu-V5_1920x1200"
 MAX_MODE = (1920, 1200)
 TOP = guestvm.TOP
-WORK = os.path.join(TOP, "build", "guest", f"work-{GK}-{os.getpid()}")
-# Where the guest sees WORK: the repository is shared at the same path.
+# Files the guest writes for the test: the repository is shared with the
+# guest at its own path (made unique in main(): test VMs may run at once).
+WORK = os.path.join(TOP, "build", "guest")
 DOC = os.path.join(TOP, "docs", "guest.md")
 # Guest log lines that report a problem.
 BAD = re.compile(r"WARNING:|BUG:|\*ERROR\*|Oops|Call Trace|general protection|"
@@ -413,9 +417,10 @@ def t_quit(vm, uuid):
         check(time.monotonic() < deadline, f"after QEMU quit: {s['pages_pinned']} pages"
               f" pinned, vblank clock {'running' if s['vblank_running'] else 'stopped'}")
         time.sleep(0.2)
-    # Reusable: a new QEMU opens it and finds it at power-on state.
-    os.makedirs(WORK, exist_ok=True)
-    q = guestvm.ivgpu_qemu.Qemu(uuid, WORK)
+    # Reusable: a new QEMU opens it and finds it at power-on state (its
+    # sockets on a local file system: 9p has none).
+    tmp = tempfile.mkdtemp(prefix="ivgpu-reuse-")
+    q = guestvm.ivgpu_qemu.Qemu(uuid, tmp)
     try:
         q.connect()
         drv = guestvm.ivgpu_qemu.GuestDriver(q)
@@ -424,6 +429,7 @@ def t_quit(vm, uuid):
         check(drv.read32(guestvm.ivgpu_qemu.TRANSCONF) == 0, "pipe A still enabled for the next user")
     finally:
         q.quit()
+        shutil.rmtree(tmp, ignore_errors=True)
     log("QEMU quit under the running guest: nothing pinned, no vblank clock; "
         "a new QEMU opens the vGPU at power-on state")
 
@@ -445,6 +451,9 @@ def main():
              "guest reboot: i915 binds again",
              "guest log after reload, reset and reboot: nothing new",
              "QEMU quit with the guest running: the vGPU is left clean"]
+    global WORK
+    os.makedirs(WORK, exist_ok=True)
+    WORK = tempfile.mkdtemp(prefix=f"work-{GK}-", dir=WORK)
     guestvm.load_kvm()
     uuid = harness.create_vgpu(TYPE)
     vm = guestvm.GuestVM(uuid, kernel=GK,
@@ -456,6 +465,10 @@ def main():
         (t_hotplug, vm, uuid), (t_reload, vm), (t_rebooted, vm, "reset"),
         (t_rebooted, vm, "guest"), (t_log, vm), (t_quit, vm, uuid),
     ]
+    if QUICK:
+        keep = set(range(5)) | {len(names) - 1}
+        names = [n for i, n in enumerate(names) if i in keep]
+        tests = [t for i, t in enumerate(tests) if i in keep]
     try:
         for i, (name, (fn, *args)) in enumerate(zip(names, tests)):
             t0 = time.monotonic()

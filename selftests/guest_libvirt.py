@@ -125,8 +125,8 @@ def t_screenshot(state):
     a.sh("printf '\\033[?25l\\033[2J\\033[Hivgpu: a libvirt domain, its console on i915\\n'"
          " > /dev/tty1")
     # Where the guest can write it: the repository is shared at its path.
-    work = os.path.join(TOP, "build", "guest", f"libvirt-{os.getpid()}")
-    os.makedirs(work, exist_ok=True)
+    os.makedirs(os.path.join(TOP, "build", "guest"), exist_ok=True)
+    work = tempfile.mkdtemp(prefix="libvirt-", dir=os.path.join(TOP, "build", "guest"))
     raw_path = os.path.join(work, "fb0.raw")
     geo = a.sh("cat /sys/class/graphics/fb0/virtual_size /sys/class/graphics/fb0/stride")
     size, stride = geo.split()
