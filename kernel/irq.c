@@ -114,7 +114,7 @@ void ivgpu_vgpu_irq_update(struct ivgpu_vgpu *vgpu)
 
 	lockdep_assert_held(&vgpu->lock);
 	/* Stopped for migration: the edge waits for RUNNING. */
-	if (!ivgpu_vgpu_mig_running(vgpu))
+	if (!vgpu->running)
 		return;
 	irq->line = vgpu->core.intr_asserted;
 	if (!rising)

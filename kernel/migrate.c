@@ -283,11 +283,14 @@ static int ivgpu_mig_load(struct ivgpu_vgpu *vgpu)
 	return ret;
 }
 
-bool ivgpu_vgpu_mig_running(struct ivgpu_vgpu *vgpu)
+/* Enter @state; the device acts on its own in RUNNING and PRE_COPY only. */
+static void ivgpu_vgpu_mig_enter(struct ivgpu_vgpu *vgpu,
+				 enum vfio_device_mig_state state)
 {
 	lockdep_assert_held(&vgpu->lock);
-	return vgpu->mig.state == VFIO_DEVICE_STATE_RUNNING ||
-	       vgpu->mig.state == IVGPU_DEVICE_STATE_PRE_COPY;
+	vgpu->mig.state = state;
+	vgpu->running = state == VFIO_DEVICE_STATE_RUNNING ||
+			state == IVGPU_DEVICE_STATE_PRE_COPY;
 }
 
 static bool ivgpu_mig_arc(enum vfio_device_mig_state cur,
@@ -369,15 +372,15 @@ static struct file *ivgpu_vgpu_mig_set_state(struct vfio_device *vdev,
 		}
 		filp = ivgpu_mig_step(vgpu, next);
 		if (IS_ERR(filp)) {
-			vgpu->mig.state = VFIO_DEVICE_STATE_ERROR;
+			ivgpu_vgpu_mig_enter(vgpu, VFIO_DEVICE_STATE_ERROR);
 			break;
 		}
-		vgpu->mig.state = next;
+		ivgpu_vgpu_mig_enter(vgpu, next);
 		if (filp && next != new) {
 			/* Only a final state hands out a file. */
 			fput(filp);
 			filp = ERR_PTR(-EINVAL);
-			vgpu->mig.state = VFIO_DEVICE_STATE_ERROR;
+			ivgpu_vgpu_mig_enter(vgpu, VFIO_DEVICE_STATE_ERROR);
 			break;
 		}
 	}
@@ -422,7 +425,7 @@ static const struct vfio_migration_ops ivgpu_vgpu_mig_ops = {
 
 void ivgpu_vgpu_mig_init(struct ivgpu_vgpu *vgpu)
 {
-	vgpu->mig.state = VFIO_DEVICE_STATE_RUNNING;
+	ivgpu_vgpu_mig_enter(vgpu, VFIO_DEVICE_STATE_RUNNING);
 	vgpu->vdev.migration_flags = VFIO_MIGRATION_STOP_COPY |
 				     VFIO_MIGRATION_P2P | IVGPU_MIGRATION_PRE_COPY;
 	vgpu->vdev.mig_ops = &ivgpu_vgpu_mig_ops;
@@ -433,7 +436,7 @@ void ivgpu_vgpu_mig_reset(struct ivgpu_vgpu *vgpu)
 	lockdep_assert_held(&vgpu->lock);
 	ivgpu_mig_file_disable(&vgpu->mig.saving);
 	ivgpu_mig_file_disable(&vgpu->mig.resuming);
-	vgpu->mig.state = VFIO_DEVICE_STATE_RUNNING;
+	ivgpu_vgpu_mig_enter(vgpu, VFIO_DEVICE_STATE_RUNNING);
 }
 
 static ssize_t migration_compat_show(struct device *dev,

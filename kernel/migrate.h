@@ -22,15 +22,10 @@ void ivgpu_vgpu_mig_init(struct ivgpu_vgpu *vgpu);
 
 /*
  * Back to RUNNING, with any data file cut off (reset, open, close). Called
- * with the vGPU lock held.
+ * with the vGPU lock held. The state sets vgpu->running.
  */
 void ivgpu_vgpu_mig_reset(struct ivgpu_vgpu *vgpu);
 
-/*
- * Whether the device may act on its own (vblank, interrupts): in RUNNING
- * and PRE_COPY only. Called with the vGPU lock held.
- */
-bool ivgpu_vgpu_mig_running(struct ivgpu_vgpu *vgpu);
 
 /* What management software compares: the type and the stream version. */
 extern struct device_attribute dev_attr_migration_compat;

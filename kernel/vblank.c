@@ -48,7 +48,7 @@ void ivgpu_vgpu_vblank_init(struct ivgpu_vgpu *vgpu)
 void ivgpu_vgpu_vblank_update(struct ivgpu_vgpu *vgpu)
 {
 	struct ivgpu_vgpu_vblank *vb = &vgpu->vblank;
-	bool want = vgpu->open && ivgpu_vgpu_mig_running(vgpu) &&
+	bool want = vgpu->open && vgpu->running &&
 		    ivgpu_display_enabled_pipes(&vgpu->core);
 
 	lockdep_assert_held(&vgpu->lock);

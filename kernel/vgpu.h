@@ -27,6 +27,7 @@ struct ivgpu_vgpu {
 	u32 vgt_id;
 	struct mutex lock;		/* the device model: everything below */
 	bool open;
+	bool running;			/* not stopped for migration: vblanks, IRQs */
 	struct ivgpu_core core;
 	struct ivgpu_vgpu_gtt gtt;
 	struct ivgpu_vgpu_irq irq;

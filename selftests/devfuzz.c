@@ -1250,13 +1250,26 @@ static void op_device_info(void)
 
 /* What SET_IRQS does with this header and data: 0 or an errno. */
 #define OK_OR_EINVAL	(-1)	/* depends on state the model doesn't keep */
+/* What installing @fd as an eventfd answers: @ok if it is one. */
+static int eventfd_errno(int fd, int ok)
+{
+	struct stat st;
+
+	if (fd < -1)
+		return EINVAL;
+	if (fd == -1)
+		return 0;
+	if (fstat(fd, &st))
+		return EBADF;
+	return fd == F.devnull ? EINVAL : ok;
+}
+
 static int set_irqs_expect(uint32_t argsz, uint32_t flags, uint32_t index,
 			   uint32_t start, uint32_t count, const int32_t *fds)
 {
 	static const uint32_t max[NR_IRQS] = { 1, 1, 0, 1, 1 };
 	uint32_t dt = flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
 	uint32_t action = flags & VFIO_IRQ_SET_ACTION_TYPE_MASK, size;
-	struct stat st;
 
 	if (argsz < 20 || index >= NR_IRQS || count >= UINT32_MAX - start ||
 	    (flags & ~(VFIO_IRQ_SET_DATA_TYPE_MASK | VFIO_IRQ_SET_ACTION_TYPE_MASK)))
@@ -1293,23 +1306,11 @@ static int set_irqs_expect(uint32_t argsz, uint32_t flags, uint32_t index,
 		if (action == VFIO_IRQ_SET_ACTION_MASK)
 			return EINVAL;		/* no mask eventfd */
 		/* The unmask eventfd also needs the INTx trigger installed. */
-		if (fds[0] < -1)
-			return EINVAL;
-		if (fds[0] == -1)
-			return 0;
-		if (fstat(fds[0], &st))
-			return EBADF;
-		return fds[0] == F.devnull ? EINVAL : OK_OR_EINVAL;
+		return eventfd_errno(fds[0], OK_OR_EINVAL);
 	}
 	if (dt != VFIO_IRQ_SET_DATA_EVENTFD)
 		return 0;
-	if (fds[0] < -1)
-		return EINVAL;
-	if (fds[0] == -1)
-		return 0;
-	if (fstat(fds[0], &st))
-		return EBADF;
-	return fds[0] == F.devnull ? EINVAL : 0;
+	return eventfd_errno(fds[0], 0);
 }
 
 static void op_set_irqs(void)

@@ -39,22 +39,14 @@ static u32 fence_write(struct ivgpu_core *c, const struct ivgpu_reg *r,
 #define FIXED(off, val)	{ .offset = (off), .size = 4, .flags = IVGPU_REG_RO, \
 			  .reset = (val) }
 
-/*
- * An engine's ring registers below 0x100 (MI_MODE and RESET_CTL answer
- * the reset handshake), then those from 0x29c; all masked.
- */
-#define ENGINE_REGS_LOW(base)						\
-	MASKED(RING_PSMI_CTL(base)),					\
-	{ .offset = RING_MI_MODE(base), .size = 4,			\
-	  .flags = IVGPU_REG_MODE_MASK, .reset = MODE_IDLE,		\
-	  .write = ivgpu_gt_mi_mode_write },				\
-	MASKED(RING_INSTPM(base)),					\
-	{ .offset = RING_RESET_CTL(base), .size = 4,			\
-	  .flags = IVGPU_REG_MODE_MASK, .write = ivgpu_gt_reset_ctl_write }
-#define ENGINE_REGS_HIGH(base)						\
-	MASKED(RING_MODE_GEN7(base)),					\
-	MASKED(RING_CONTEXT_STATUS_PTR(base))
-#define ENGINE_REGS(base)	ENGINE_REGS_LOW(base), ENGINE_REGS_HIGH(base)
+/* An engine's MI_MODE: masked, always idle (the reset handshake). */
+#define ENGINE_MI_MODE(base)	{ .offset = RING_MI_MODE(base), .size = 4, \
+				  .flags = IVGPU_REG_MODE_MASK, .reset = MODE_IDLE, \
+				  .write = ivgpu_gt_mi_mode_write }
+/* An engine's RESET_CTL: masked, ready as soon as a reset is requested. */
+#define ENGINE_RESET_CTL(base)	{ .offset = RING_RESET_CTL(base), .size = 4, \
+				  .flags = IVGPU_REG_MODE_MASK, \
+				  .write = ivgpu_gt_reset_ctl_write }
 
 /*
  * Sorted by offset. Where i915 waits on or checks a register, the comment
@@ -73,13 +65,17 @@ static const struct ivgpu_reg ivgpu_regs[] = {
 	 * gen8_engine_reset_prepare).
 	 */
 	/* render engine (its workaround registers sit between) */
-	ENGINE_REGS_LOW(RENDER_RING_BASE),
+	MASKED(RING_PSMI_CTL(RENDER_RING_BASE)),
+	ENGINE_MI_MODE(RENDER_RING_BASE),
+	MASKED(RING_INSTPM(RENDER_RING_BASE)),
+	ENGINE_RESET_CTL(RENDER_RING_BASE),
 	/* workarounds (gt/intel_workarounds.c rcs_engine_wa_init) */
 	MASKED(GEN9_CSFE_CHICKEN1_RCS),
 	MASKED(GEN7_FF_SLICE_CS_CHICKEN1),
 	MASKED(GEN9_CS_DEBUG_MODE1),
 	/* execlists on (gt/intel_execlists_submission.c enable_execlists) */
-	ENGINE_REGS_HIGH(RENDER_RING_BASE),
+	MASKED(RING_MODE_GEN7(RENDER_RING_BASE)),
+	MASKED(RING_CONTEXT_STATUS_PTR(RENDER_RING_BASE)),
 	MASKED(GFX_MODE),
 	/* context workarounds (gt/intel_workarounds.c gen9_ctx_*) */
 	MASKED(GEN8_CS_CHICKEN1),
@@ -128,11 +124,26 @@ static const struct ivgpu_reg ivgpu_regs[] = {
 	MASKED(GEN8_ROW_CHICKEN),
 	MASKED(GEN7_ROW_CHICKEN2),
 	/* video engine */
-	ENGINE_REGS(BSD_RING_BASE),
+	MASKED(RING_PSMI_CTL(BSD_RING_BASE)),
+	ENGINE_MI_MODE(BSD_RING_BASE),
+	MASKED(RING_INSTPM(BSD_RING_BASE)),
+	ENGINE_RESET_CTL(BSD_RING_BASE),
+	MASKED(RING_MODE_GEN7(BSD_RING_BASE)),
+	MASKED(RING_CONTEXT_STATUS_PTR(BSD_RING_BASE)),
 	/* video enhancement engine */
-	ENGINE_REGS(VEBOX_RING_BASE),
+	MASKED(RING_PSMI_CTL(VEBOX_RING_BASE)),
+	ENGINE_MI_MODE(VEBOX_RING_BASE),
+	MASKED(RING_INSTPM(VEBOX_RING_BASE)),
+	ENGINE_RESET_CTL(VEBOX_RING_BASE),
+	MASKED(RING_MODE_GEN7(VEBOX_RING_BASE)),
+	MASKED(RING_CONTEXT_STATUS_PTR(VEBOX_RING_BASE)),
 	/* blitter engine */
-	ENGINE_REGS(BLT_RING_BASE),
+	MASKED(RING_PSMI_CTL(BLT_RING_BASE)),
+	ENGINE_MI_MODE(BLT_RING_BASE),
+	MASKED(RING_INSTPM(BLT_RING_BASE)),
+	ENGINE_RESET_CTL(BLT_RING_BASE),
+	MASKED(RING_MODE_GEN7(BLT_RING_BASE)),
+	MASKED(RING_CONTEXT_STATUS_PTR(BLT_RING_BASE)),
 	/* VGA plane off: no VGA I/O (display/intel_vga.c i915_disable_vga) */
 	{ .offset = CPU_VGACNTRL, .size = 4, .reset = VGA_DISP_DISABLE },
 	/* power gates 0-2 ready (display/intel_display_power_well.c:321) */
