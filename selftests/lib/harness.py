@@ -21,6 +21,10 @@ class Failed(Exception):
     """A check failed; the message says which."""
 
 
+class Skip(Exception):
+    """The test cannot run here; the message says why."""
+
+
 def log(msg):
     for line in str(msg).splitlines():
         print("# " + line, flush=True)
@@ -46,6 +50,9 @@ def run_test(name, fn, *args):
     """Run fn; one result line. fn's value (True for None), or None if it failed."""
     try:
         value = fn(*args)
+    except Skip as e:
+        result(name, True, skip=str(e))
+        return True
     except Exception as e:      # whatever went wrong is the test's result
         log(f"{name}: {e}")
         result(name, False)
