@@ -10,6 +10,10 @@
  * userspace unmapped. Such entries are retried when next used from process
  * context, so a range mapped again comes back.
  *
+ * A reverse map from guest page frame to the entries that pinned it lets a
+ * DMA unmap visit only the entries it unmaps, however many others are
+ * pinned.
+ *
  * Locking: the vGPU lock covers everything that pins or unpins. Aperture
  * page faults run under the faulting process's mmap lock, where pinning
  * would nest mmap locks, so they only read the shadow, under map_lock; every
@@ -19,6 +23,7 @@
 #include <linux/highmem.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
 #include <linux/ivgpu.h>
 #include "compat.h"
 #include "debugfs.h"
@@ -28,6 +33,11 @@
 
 #define IVGPU_GTT_UNRESOLVED	xa_mk_value(1)
 #define IVGPU_APERTURE_OFFSET	((u64)VFIO_PCI_BAR2_REGION_INDEX << IVGPU_REGION_SHIFT)
+
+/* The entries of a frame that several entries pinned: idx -> a marker. */
+struct ivgpu_gtt_rmap_set {
+	struct xarray entries;
+};
 
 static bool ivgpu_pte_present(u64 pte)
 {
@@ -59,6 +69,7 @@ int ivgpu_vgpu_gtt_init(struct ivgpu_vgpu *vgpu)
 		return -ENOMEM;
 	}
 	xa_init(&gtt->shadow);
+	xa_init(&gtt->rmap);
 	mutex_init(&gtt->map_lock);
 	return 0;
 }
@@ -69,6 +80,7 @@ void ivgpu_vgpu_gtt_fini(struct ivgpu_vgpu *vgpu)
 
 	/* Close released every pin: only value entries can be left. */
 	xa_destroy(&gtt->shadow);
+	xa_destroy(&gtt->rmap);
 	mutex_destroy(&gtt->map_lock);
 	put_page(gtt->scratch);	/* a dma-buf may hold it still */
 	put_page(gtt->sink);
@@ -110,7 +122,82 @@ static bool ivgpu_vgpu_gtt_set(struct ivgpu_vgpu *vgpu, u64 idx, void *entry)
 	return stored;
 }
 
-static struct page *ivgpu_vgpu_gtt_pin(struct ivgpu_vgpu *vgpu, u64 pte)
+static unsigned long ivgpu_pte_frame(u64 pte)
+{
+	return ivgpu_pte_addr(pte) >> PAGE_SHIFT;
+}
+
+/*
+ * The reverse map (vGPU lock): frame -> xa_mk_value(idx) while one entry
+ * pinned it, an ivgpu_gtt_rmap_set once several did.
+ */
+static int ivgpu_gtt_rmap_add(struct ivgpu_vgpu_gtt *gtt, unsigned long frame,
+			      u64 idx)
+{
+	struct ivgpu_gtt_rmap_set *set;
+	void *cur = xa_load(&gtt->rmap, frame);
+	int ret;
+
+	if (!cur)
+		return xa_err(xa_store(&gtt->rmap, frame, xa_mk_value(idx),
+				       GFP_KERNEL_ACCOUNT));
+	if (!xa_is_value(cur)) {
+		set = cur;
+		return xa_err(xa_store(&set->entries, idx, xa_mk_value(0),
+				       GFP_KERNEL_ACCOUNT));
+	}
+	set = ivgpu_fail_alloc() ? NULL : kmalloc(sizeof(*set), GFP_KERNEL_ACCOUNT);
+	if (!set)
+		return -ENOMEM;
+	xa_init(&set->entries);
+	ret = xa_err(xa_store(&set->entries, xa_to_value(cur), xa_mk_value(0),
+			      GFP_KERNEL_ACCOUNT));
+	if (!ret)
+		ret = xa_err(xa_store(&set->entries, idx, xa_mk_value(0),
+				      GFP_KERNEL_ACCOUNT));
+	if (ret) {
+		xa_destroy(&set->entries);
+		kfree(set);
+		return ret;
+	}
+	/* Replacing a present slot allocates nothing. */
+	xa_store(&gtt->rmap, frame, set, GFP_KERNEL_ACCOUNT);
+	return 0;
+}
+
+static void ivgpu_gtt_rmap_del(struct ivgpu_vgpu_gtt *gtt, unsigned long frame,
+			       u64 idx)
+{
+	struct ivgpu_gtt_rmap_set *set;
+	void *cur = xa_load(&gtt->rmap, frame);
+
+	if (!cur || xa_is_value(cur)) {
+		xa_erase(&gtt->rmap, frame);
+		return;
+	}
+	set = cur;
+	xa_erase(&set->entries, idx);
+	if (xa_empty(&set->entries)) {
+		xa_erase(&gtt->rmap, frame);
+		xa_destroy(&set->entries);
+		kfree(set);
+	}
+}
+
+/* One entry that pinned @frame. */
+static u64 ivgpu_gtt_rmap_any(void *cur)
+{
+	struct ivgpu_gtt_rmap_set *set = cur;
+	unsigned long idx = 0;
+
+	if (xa_is_value(cur))
+		return xa_to_value(cur);
+	xa_find(&set->entries, &idx, ULONG_MAX, XA_PRESENT);
+	return idx;
+}
+
+static struct page *ivgpu_vgpu_gtt_pin(struct ivgpu_vgpu *vgpu, u64 idx,
+				       u64 pte)
 {
 	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
 	struct page *page;
@@ -118,6 +205,10 @@ static struct page *ivgpu_vgpu_gtt_pin(struct ivgpu_vgpu *vgpu, u64 pte)
 
 	ret = vfio_pin_pages(&vgpu->vdev, ivgpu_pte_addr(pte), 1,
 			     IOMMU_READ | IOMMU_WRITE, &page);
+	if (ret == 1 && ivgpu_gtt_rmap_add(gtt, ivgpu_pte_frame(pte), idx)) {
+		vfio_unpin_pages(&vgpu->vdev, ivgpu_pte_addr(pte), 1);
+		ret = -ENOMEM;
+	}
 	if (ret != 1) {
 		gtt->stats.pin_errors++;
 		dev_dbg_ratelimited(vgpu->vdev.dev,
@@ -130,8 +221,9 @@ static struct page *ivgpu_vgpu_gtt_pin(struct ivgpu_vgpu *vgpu, u64 pte)
 	return page;
 }
 
-static void ivgpu_vgpu_gtt_unpin(struct ivgpu_vgpu *vgpu, u64 pte)
+static void ivgpu_vgpu_gtt_unpin(struct ivgpu_vgpu *vgpu, u64 idx, u64 pte)
 {
+	ivgpu_gtt_rmap_del(&vgpu->gtt, ivgpu_pte_frame(pte), idx);
 	vfio_unpin_pages(&vgpu->vdev, ivgpu_pte_addr(pte), 1);
 	vgpu->gtt.stats.unpins++;
 	vgpu->gtt.stats.pinned--;
@@ -149,16 +241,16 @@ static void ivgpu_vgpu_gtt_update(struct ivgpu_vgpu *vgpu, u64 idx, u64 old,
 	    ivgpu_pte_addr(new) == ivgpu_pte_addr(old))
 		return;		/* same page: keep the pin */
 	if (ivgpu_pte_present(new)) {
-		entry = ivgpu_vgpu_gtt_pin(vgpu, new);
+		entry = ivgpu_vgpu_gtt_pin(vgpu, idx, new);
 		if (!entry)
 			entry = IVGPU_GTT_UNRESOLVED;
 	}
 	if (!entry && !cur)
 		return;
 	if (!ivgpu_vgpu_gtt_set(vgpu, idx, entry) && !xa_is_value(entry))
-		ivgpu_vgpu_gtt_unpin(vgpu, new);
+		ivgpu_vgpu_gtt_unpin(vgpu, idx, new);
 	if (pinned)
-		ivgpu_vgpu_gtt_unpin(vgpu, old);
+		ivgpu_vgpu_gtt_unpin(vgpu, idx, old);
 }
 
 /* Bring the shadow of a part-written entry up to date. */
@@ -222,11 +314,11 @@ struct page *ivgpu_vgpu_gtt_page(struct ivgpu_vgpu *vgpu, u64 idx)
 	if (cur == IVGPU_GTT_UNRESOLVED) {
 		u64 pte = ivgpu_ggtt_entry(&vgpu->core, idx);
 
-		page = ivgpu_vgpu_gtt_pin(vgpu, pte);
+		page = ivgpu_vgpu_gtt_pin(vgpu, idx, pte);
 		if (page && ivgpu_vgpu_gtt_set(vgpu, idx, page))
 			return page;
 		if (page)
-			ivgpu_vgpu_gtt_unpin(vgpu, pte);
+			ivgpu_vgpu_gtt_unpin(vgpu, idx, pte);
 	} else if (cur) {
 		return cur;
 	}
@@ -245,40 +337,37 @@ static u64 ivgpu_vgpu_gtt_shadowed(struct ivgpu_vgpu *vgpu, u64 idx)
 }
 
 /*
- * Unpin the pinned entries whose page lies in [iova, iova + length), or all
- * of them; they stay present and are pinned again on their next use.
+ * Unpin pinned entry @idx; it stays present and is pinned again on its
+ * next use.
  */
-static void ivgpu_vgpu_gtt_release(struct ivgpu_vgpu *vgpu, u64 iova,
-				   u64 length, bool all)
+static void ivgpu_vgpu_gtt_release(struct ivgpu_vgpu *vgpu, u64 idx)
 {
-	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
-	unsigned long idx;
-	void *cur;
-
-	xa_for_each(&gtt->shadow, idx, cur) {
-		u64 pte = ivgpu_vgpu_gtt_shadowed(vgpu, idx);
-		u64 addr = ivgpu_pte_addr(pte);
-
-		if (xa_is_value(cur))
-			continue;
-		if (!all && (addr < iova || addr - iova >= length))
-			continue;
-		ivgpu_vgpu_gtt_set(vgpu, idx, IVGPU_GTT_UNRESOLVED);
-		ivgpu_vgpu_gtt_unpin(vgpu, pte);
-		if (!all)
-			gtt->stats.invalidated++;
-	}
+	ivgpu_vgpu_gtt_set(vgpu, idx, IVGPU_GTT_UNRESOLVED);
+	ivgpu_vgpu_gtt_unpin(vgpu, idx, ivgpu_vgpu_gtt_shadowed(vgpu, idx));
 }
 
 /*
  * Userspace unmapped [iova, iova + length): unpin every page in it now (the
  * IOMMU driver insists), and let those entries show scratch until their
- * memory is mapped again.
+ * memory is mapped again. The reverse map names them.
  */
 void ivgpu_vgpu_gtt_dma_unmap(struct ivgpu_vgpu *vgpu, u64 iova, u64 length)
 {
+	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
+	unsigned long frame;
+	void *cur;
+
 	lockdep_assert_held(&vgpu->lock);
-	ivgpu_vgpu_gtt_release(vgpu, iova, length, false);
+	if (!length)
+		return;
+	xa_for_each_range(&gtt->rmap, frame, cur, iova >> PAGE_SHIFT,
+			  (iova + (length - 1)) >> PAGE_SHIFT) {
+		/* Each release takes one entry off this frame's list. */
+		do {
+			ivgpu_vgpu_gtt_release(vgpu, ivgpu_gtt_rmap_any(cur));
+			gtt->stats.invalidated++;
+		} while ((cur = xa_load(&gtt->rmap, frame)));
+	}
 }
 
 int ivgpu_vgpu_gtt_new_user(struct ivgpu_vgpu *vgpu)
@@ -305,9 +394,13 @@ int ivgpu_vgpu_gtt_new_user(struct ivgpu_vgpu *vgpu)
 void ivgpu_vgpu_gtt_reset(struct ivgpu_vgpu *vgpu)
 {
 	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
+	unsigned long idx;
+	void *cur;
 
 	lockdep_assert_held(&vgpu->lock);
-	ivgpu_vgpu_gtt_release(vgpu, 0, 0, true);
+	xa_for_each(&gtt->shadow, idx, cur)
+		if (!xa_is_value(cur))
+			ivgpu_vgpu_gtt_release(vgpu, idx);
 	gtt->pending = false;
 	mutex_lock(&gtt->map_lock);
 	xa_destroy(&gtt->shadow);

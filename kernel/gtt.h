@@ -31,6 +31,8 @@ struct ivgpu_vgpu_gtt {
 	 * the vGPU lock and map_lock; read under either.
 	 */
 	struct xarray shadow;
+	/* Guest page frame -> the entries that pinned it (gtt.c). vGPU lock. */
+	struct xarray rmap;
 	struct mutex map_lock;		/* orders mmap faults (aperture, display) and zaps */
 	struct address_space *mapping;	/* of the device file's mmaps; map_lock */
 	struct page *scratch;		/* what unbacked entries show */

@@ -865,6 +865,59 @@ TEST(unmap_of_a_partial_range)
 	EXPECT_MEMEQ(win + 4 * PAGE, below + 3 * PAGE, PAGE);
 }
 
+/*
+ * Hundreds of entries on one page (a guest's scratch page) and one entry on
+ * each neighbour: unmapping the shared page unpins every entry on it and no
+ * other, and the entries pin again once the page is mapped again.
+ */
+TEST(unmap_of_a_page_many_entries_share)
+{
+	struct vgpu *v = vgpu_new(TYPE_SMALL);
+	uint64_t iova = iova_window(v, 3 * PAGE);
+	long long want[NR_COUNTERS];
+	uint8_t buf[PAGE], *win;
+	struct gmem g[3];
+	unsigned int k;
+
+	for (k = 0; k < 3; k++) {
+		gmem_map(v, &g[k], iova + k * PAGE, PAGE);
+		memset(g[k].mem, 0x41 + k, PAGE);
+	}
+	win = window_map(v, 0)->p;
+
+	/* Entry 0 on page 0, entry 63 on page 2, the other 300 on page 1. */
+	counters_read(v, want);
+	bar0_write64(v, PTE(0), iova | 1);
+	bar0_write64(v, PTE(63), (iova + 2 * PAGE) | 1);
+	for (k = 1; k <= 301; k++)
+		if (k != 63)
+			bar0_write64(v, PTE(k), (iova + PAGE) | 1);
+	want[PINS] += 302;
+	want[PINNED] += 302;
+	want[PRESENT] += 302;
+	EXPECT_COUNTERS(v, want);
+
+	gmem_unmap(v, &g[1]);
+	want[UNPINS] += 300;
+	want[PINNED] -= 300;
+	want[INVALIDATED] += 300;
+	EXPECT_COUNTERS(v, want);
+	EXPECT_MEMEQ(win, g[0].mem, PAGE);
+	EXPECT_MEMEQ(win + 40 * PAGE, zero_page, PAGE);
+	EXPECT_MEMEQ(win + 63 * PAGE, g[2].mem, PAGE);
+
+	/* Mapped again, an entry on it pins on its next use. */
+	gmem_map(v, &g[1], iova + PAGE, PAGE);
+	aperture_read(v, 40, buf);
+	EXPECT_MEMEQ(buf, g[1].mem, PAGE);
+	want[PINS]++;
+	want[PINNED]++;
+	EXPECT_COUNTERS(v, want);
+	EXPECT_MEMEQ(win + 40 * PAGE, g[1].mem, PAGE);
+	for (k = 0; k < 3; k++)
+		gmem_unmap(v, &g[k]);
+}
+
 /* ---- 5: a part-written entry when the pins go away ---- */
 
 /* VmLck of this process in kB: VFIO accounts pinned pages there. */
