@@ -247,6 +247,7 @@ int ivgpu_gpu_init(const struct ivgpu_gpu_params *params)
 
 	mutex_init(&gpu->lock);
 	ida_init(&gpu->vgt_ids);
+	ivgpu_vblank_tick_init(&gpu->vblank_tick);
 	ivgpu_budget_init(&gpu->budget, params->gm_budget_mib,
 			  params->max_vgpus);
 
@@ -271,6 +272,7 @@ out_remove_bus:
 out_unregister_driver:
 	pci_unregister_driver(&ivgpu_gpu_driver);
 out_destroy:
+	ivgpu_vblank_tick_fini(&gpu->vblank_tick);
 	ida_destroy(&gpu->vgt_ids);
 	mutex_destroy(&gpu->lock);
 	return ret;
@@ -282,6 +284,7 @@ void ivgpu_gpu_exit(void)
 
 	ivgpu_gpu_remove_bus(gpu);
 	pci_unregister_driver(&ivgpu_gpu_driver);
+	ivgpu_vblank_tick_fini(&gpu->vblank_tick);
 	ida_destroy(&gpu->vgt_ids);
 	mutex_destroy(&gpu->lock);
 }

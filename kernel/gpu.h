@@ -11,6 +11,7 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include "core/types.h"
+#include "vblank.h"
 
 struct ivgpu_gpu;
 
@@ -36,6 +37,7 @@ struct ivgpu_gpu {
 	struct mutex lock;		/* protects budget and vgt_ids */
 	struct ivgpu_budget budget;
 	struct ida vgt_ids;
+	struct ivgpu_vblank_tick vblank_tick;	/* its vGPUs' vblank events */
 };
 
 int ivgpu_gpu_init(const struct ivgpu_gpu_params *params);

@@ -113,6 +113,7 @@ void ivgpu_vgpu_irq_update(struct ivgpu_vgpu *vgpu)
 	bool rising = vgpu->core.intr_asserted && !irq->line;
 
 	lockdep_assert_held(&vgpu->lock);
+	vgpu->core.intr_changed = false;
 	/* Stopped for migration: the edge waits for RUNNING. */
 	if (!vgpu->running)
 		return;

@@ -291,6 +291,8 @@ static void ivgpu_vgpu_mig_enter(struct ivgpu_vgpu *vgpu,
 	vgpu->mig.state = state;
 	vgpu->running = state == VFIO_DEVICE_STATE_RUNNING ||
 			state == IVGPU_DEVICE_STATE_PRE_COPY;
+	/* Frame counters stop with the device, before its state is saved. */
+	ivgpu_vgpu_vblank_update(vgpu);
 }
 
 static bool ivgpu_mig_arc(enum vfio_device_mig_state cur,

@@ -90,9 +90,11 @@ static int ivgpu_vgpu_bar0_write(struct ivgpu_vgpu *vgpu, u64 off, u64 val,
 	}
 	ivgpu_core_bar0_write(&vgpu->core, off, val, bytes);
 	ivgpu_vgpu_display_reg_written(&vgpu->display, off);
-	if (vgpu->core.pipes_changed)
+	/* What the register's table entry did besides storing the value: */
+	if (vgpu->core.vblank_changed)
 		ivgpu_vgpu_vblank_update(vgpu);
-	ivgpu_vgpu_irq_update(vgpu);
+	if (vgpu->core.intr_changed)
+		ivgpu_vgpu_irq_update(vgpu);
 	return 0;
 }
 
@@ -253,18 +255,52 @@ static ssize_t ivgpu_vgpu_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
 	return done;
 }
 
+/*
+ * A guest's trapped register access as QEMU forwards it: 4 aligned bytes of
+ * BAR0's registers. The same as the region table's path, without its
+ * indirect calls and byte loops.
+ */
+static bool ivgpu_vgpu_is_reg32(loff_t pos, size_t count)
+{
+	return count == 4 && !(pos & 3) &&
+	       (u64)pos >> IVGPU_REGION_SHIFT == VFIO_PCI_BAR0_REGION_INDEX &&
+	       (pos & IVGPU_REGION_MASK) < IVGPU_GGTT_OFFSET;
+}
+
 static ssize_t ivgpu_vgpu_read(struct vfio_device *vdev, char __user *buf,
 			       size_t count, loff_t *ppos)
 {
-	return ivgpu_vgpu_rw(to_ivgpu_vgpu(vdev), buf, count, ppos, false);
+	struct ivgpu_vgpu *vgpu = to_ivgpu_vgpu(vdev);
+	u32 val;
+
+	if (!ivgpu_vgpu_is_reg32(*ppos, count))
+		return ivgpu_vgpu_rw(vgpu, buf, count, ppos, false);
+	mutex_lock(&vgpu->lock);
+	val = ivgpu_core_bar0_read(&vgpu->core, *ppos & IVGPU_REGION_MASK, 4);
+	mutex_unlock(&vgpu->lock);
+	if (put_user(val, (u32 __user *)buf))
+		return -EFAULT;
+	*ppos += 4;
+	return 4;
 }
 
 static ssize_t ivgpu_vgpu_write(struct vfio_device *vdev,
 				const char __user *buf, size_t count,
 				loff_t *ppos)
 {
-	return ivgpu_vgpu_rw(to_ivgpu_vgpu(vdev), (char __user *)buf, count,
-			     ppos, true);
+	struct ivgpu_vgpu *vgpu = to_ivgpu_vgpu(vdev);
+	u32 val;
+
+	if (!ivgpu_vgpu_is_reg32(*ppos, count))
+		return ivgpu_vgpu_rw(vgpu, (char __user *)buf, count, ppos,
+				     true);
+	if (get_user(val, (const u32 __user *)buf))
+		return -EFAULT;
+	mutex_lock(&vgpu->lock);
+	ivgpu_vgpu_bar0_write(vgpu, *ppos & IVGPU_REGION_MASK, val, 4);
+	mutex_unlock(&vgpu->lock);
+	*ppos += 4;
+	return 4;
 }
 
 static long ivgpu_vgpu_get_info(void __user *arg)

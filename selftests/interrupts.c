@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The gen8 interrupt hierarchy and the vblank clock: pipe enable, frame
+ * The gen8 interrupt hierarchy and vblank events: pipe enable, frame
  * counters, IMR/IIR/IER latching, the master register, and delivery of
  * rising edges as MSI or automasked INTx.
  */
@@ -11,6 +11,7 @@
 #include "ivgpu.h"
 
 #define MSI	IVGPU_CFG_MSI_CAP
+#define PLANE_SURF(p)	(0x7019c + 0x1000 * (p))
 
 /* Long enough for several 60 Hz ticks even on an emulated CPU. */
 #define WAIT_MS		1000
@@ -258,6 +259,76 @@ TEST(clock_runs_only_while_open_with_a_pipe_enabled)
 	EXPECT_EQ(bar0_read32(v, TRANSCONF(PIPE_B)), 0);
 	EXPECT_EQ(bar0_read32(v, PIPE_FRMCOUNT(PIPE_B)), 0);
 	EXPECT_EQ(vgpu_stat(v, "vblank_running"), 0);
+}
+
+/*
+ * An idle guest's console: the pipe on, its interrupts masked. Its frames
+ * count on from the clock, and no tick runs for it until the guest can see
+ * a vblank: an unmasked vblank interrupt, or the flip-done of a flip.
+ */
+TEST(masked_pipe_needs_no_tick_until_someone_waits)
+{
+	struct vgpu *v = vgpu_new(TYPE_SMALL);
+	int msi = irq_eventfd(v, VFIO_PCI_MSI_IRQ_INDEX);
+	uint64_t ticks;
+	int i;
+
+	msi_enable(v);
+	bar0_write32(v, PIPE_ISR(PIPE_A) + IMR, 0xffffffff);
+	bar0_write32(v, PIPE_ISR(PIPE_A) + IER, VBLANK);
+	bar0_write32(v, MASTER_IRQ, MASTER_ENABLE);
+	pipe_enable(v, PIPE_A, true);
+	EXPECT_EQ(vgpu_stat(v, "vblank_running"), 0);
+	ticks = vgpu_stat(v, "vblank_ticks");
+	ASSERT_TRUE(frames_reach(v, PIPE_A, 6));
+	EXPECT_EQ(vgpu_stat(v, "vblank_ticks"), ticks);
+	EXPECT_EQ(vfio_eventfd_wait(msi, 0), 0);
+
+	/* The guest waits for a vblank: it comes, at the next frame. */
+	bar0_write32(v, PIPE_ISR(PIPE_A) + IMR, ~VBLANK);
+	EXPECT_EQ(vgpu_stat(v, "vblank_running"), 1);
+	EXPECT_GT(vfio_eventfd_wait(msi, WAIT_MS), 0);
+	EXPECT_EQ(bar0_read32(v, PIPE_ISR(PIPE_A) + IIR), VBLANK);
+	iir_clear(v, PIPE_A);
+
+	/* Masked again: the tick leaves. */
+	bar0_write32(v, PIPE_ISR(PIPE_A) + IMR, 0xffffffff);
+	EXPECT_EQ(vgpu_stat(v, "vblank_running"), 0);
+
+	/* A flip keeps it for one vblank, for the flip-done. */
+	bar0_write32(v, PLANE_SURF(PIPE_A), 0x1000);
+	EXPECT_EQ(vgpu_stat(v, "vblank_running"), 1);
+	for (i = 0; i < WAIT_MS / 10 && vgpu_stat(v, "vblank_running"); i++)
+		msleep(10);
+	EXPECT_EQ(vgpu_stat(v, "vblank_running"), 0);
+	EXPECT_EQ(vfio_eventfd_wait(msi, 0), 0);
+}
+
+/* A guest that waits for every vblank gets them at 60 Hz. */
+TEST(vblank_events_come_at_60_hz)
+{
+	struct vgpu *v = vgpu_new(TYPE_SMALL);
+	int msi = irq_eventfd(v, VFIO_PCI_MSI_IRQ_INDEX);
+	struct timespec t0, t;
+	unsigned int events = 0;
+	double secs;
+
+	msi_enable(v);
+	vblank_irq_enable(v, PIPE_A);
+	pipe_enable(v, PIPE_A, true);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		if (vfio_eventfd_wait(msi, WAIT_MS) > 0) {
+			events++;
+			iir_clear(v, PIPE_A);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		secs = t.tv_sec - t0.tv_sec + (t.tv_nsec - t0.tv_nsec) / 1e9;
+	} while (secs < 1.0);
+	tap_log("%u vblank events in %.2f s", events, secs);
+	/* A loaded, emulated machine may lose some, never gain. */
+	EXPECT_GE(events, 30);
+	EXPECT_LE(events, 62);
 }
 
 TEST(reset_stops_the_clock)

@@ -54,7 +54,8 @@ void ivgpu_core_reset(struct ivgpu_core *c)
 	ivgpu_mmio_reset(c);
 	c->ggtt_present = 0;
 	c->intr_asserted = false;
-	c->pipes_changed = true;
+	c->intr_changed = true;
+	c->vblank_changed = true;
 	c->flips_pending = 0;
 	ivgpu_pvinfo_init(c);
 	ivgpu_monitor_sync(c);

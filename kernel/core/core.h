@@ -8,6 +8,7 @@
 
 #include "platform.h"
 #include "cfg.h"
+#include "regs.h"
 #include "store.h"
 
 struct ivgpu_type;
@@ -43,9 +44,11 @@ struct ivgpu_core {
 	u64 ggtt_entries;		/* entries in the slice */
 	u64 ggtt_present;		/* entries with the present bit */
 	bool intr_asserted;		/* the interrupt line's level */
-	bool pipes_changed;		/* a transcoder was enabled or disabled */
+	bool intr_changed;		/* it changed; the glue clears this */
+	bool vblank_changed;		/* which pipes need vblank events may have */
+	bool clock_on;			/* frames advance (ivgpu_display_clock) */
 	u32 flips_pending;		/* pipes whose flip-done is due */
-	u64 vblank_ns;			/* ivgpu_core_now_ns() of the last vblank */
+	u64 frame_base[IVGPU_PIPES];	/* frame when FRMCOUNT's stored value held */
 	struct ivgpu_monitor monitor;	/* kept across device resets */
 	u8 opregion[0x2000];		/* IVGPU_OPREGION_SIZE, read-only */
 	struct ivgpu_core_stats stats;

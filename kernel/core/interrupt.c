@@ -41,8 +41,12 @@ static u32 ivgpu_intr_pending(const struct ivgpu_core *c)
 
 void ivgpu_intr_update(struct ivgpu_core *c)
 {
-	c->intr_asserted = (ivgpu_reg_get(c, GEN8_MASTER_IRQ) &
-			    GEN8_MASTER_IRQ_CONTROL) && ivgpu_intr_pending(c);
+	bool asserted = (ivgpu_reg_get(c, GEN8_MASTER_IRQ) &
+			 GEN8_MASTER_IRQ_CONTROL) && ivgpu_intr_pending(c);
+
+	if (asserted != c->intr_asserted)
+		c->intr_changed = true;
+	c->intr_asserted = asserted;
 }
 
 void ivgpu_intr_raise(struct ivgpu_core *c, u32 isr, u32 bit)

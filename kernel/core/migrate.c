@@ -10,6 +10,7 @@
 #include "core.h"
 #include "interrupt.h"
 #include "monitor.h"
+#include "display.h"
 #include "regs.h"
 #include "store.h"
 #include "types.h"
@@ -398,7 +399,8 @@ int ivgpu_migrate_load(struct ivgpu_core *c, const u8 *buf, u64 len,
 	c->ggtt_present = count_present(&c->ggtt, c->ggtt_entries);
 	memcpy(c->cfg.regs, last.sec[SEC_CFG], IVGPU_CFG_BYTES);
 	c->flips_pending = get32(last.sec[SEC_CORE]);
-	c->pipes_changed = true;
+	c->vblank_changed = true;
+	ivgpu_display_frames_restart(c);
 	memcpy(m->edid, last.sec[SEC_MONITOR], sizeof(m->edid));
 	m->edid_size = get32(last.sec[SEC_MONITOR] + 0x800);
 	m->link_state = get32(last.sec[SEC_MONITOR] + 0x804);

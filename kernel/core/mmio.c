@@ -174,16 +174,22 @@ static const struct ivgpu_reg ivgpu_regs[] = {
 	{ .offset = GEN8_GT_ISR(3) + IRQ_IER, .size = 4, .flags = IVGPU_REG_INTR },
 	/* pipe A interrupts: ISR, IMR (plain), IIR, IER */
 	{ .offset = GEN8_DE_PIPE_ISR(0), .size = 4, .flags = IVGPU_REG_RO },
+	{ .offset = GEN8_DE_PIPE_ISR(0) + IRQ_IMR, .size = 4,
+	  .flags = IVGPU_REG_VBLANK },
 	{ .offset = GEN8_DE_PIPE_ISR(0) + IRQ_IIR, .size = 4,
 	  .flags = IVGPU_REG_W1C | IVGPU_REG_INTR },
 	{ .offset = GEN8_DE_PIPE_ISR(0) + IRQ_IER, .size = 4, .flags = IVGPU_REG_INTR },
 	/* pipe B interrupts: ISR, IMR (plain), IIR, IER */
 	{ .offset = GEN8_DE_PIPE_ISR(1), .size = 4, .flags = IVGPU_REG_RO },
+	{ .offset = GEN8_DE_PIPE_ISR(1) + IRQ_IMR, .size = 4,
+	  .flags = IVGPU_REG_VBLANK },
 	{ .offset = GEN8_DE_PIPE_ISR(1) + IRQ_IIR, .size = 4,
 	  .flags = IVGPU_REG_W1C | IVGPU_REG_INTR },
 	{ .offset = GEN8_DE_PIPE_ISR(1) + IRQ_IER, .size = 4, .flags = IVGPU_REG_INTR },
 	/* pipe C interrupts: ISR, IMR (plain), IIR, IER */
 	{ .offset = GEN8_DE_PIPE_ISR(2), .size = 4, .flags = IVGPU_REG_RO },
+	{ .offset = GEN8_DE_PIPE_ISR(2) + IRQ_IMR, .size = 4,
+	  .flags = IVGPU_REG_VBLANK },
 	{ .offset = GEN8_DE_PIPE_ISR(2) + IRQ_IIR, .size = 4,
 	  .flags = IVGPU_REG_W1C | IVGPU_REG_INTR },
 	{ .offset = GEN8_DE_PIPE_ISR(2) + IRQ_IER, .size = 4, .flags = IVGPU_REG_INTR },
@@ -265,20 +271,26 @@ static const struct ivgpu_reg ivgpu_regs[] = {
 	  .read = ivgpu_power_dpll_status_read },
 	{ .offset = PIPEDSL(0), .size = 4, .flags = IVGPU_REG_RO, .arg = 0,
 	  .read = ivgpu_display_pipedsl_read },
-	{ .offset = TRANSCONF(0), .size = 4,
+	{ .offset = TRANSCONF(0), .size = 4, .arg = 0,
 	  .write = ivgpu_display_transconf_write },
+	{ .offset = PIPE_FRMCOUNT(0), .size = 4, .flags = IVGPU_REG_RO, .arg = 0,
+	  .read = ivgpu_display_frmcount_read },
 	{ .offset = PLANE_SURF(0), .size = 4, .arg = 0,
 	  .write = ivgpu_display_surf_write },
 	{ .offset = PIPEDSL(1), .size = 4, .flags = IVGPU_REG_RO, .arg = 1,
 	  .read = ivgpu_display_pipedsl_read },
-	{ .offset = TRANSCONF(1), .size = 4,
+	{ .offset = TRANSCONF(1), .size = 4, .arg = 1,
 	  .write = ivgpu_display_transconf_write },
+	{ .offset = PIPE_FRMCOUNT(1), .size = 4, .flags = IVGPU_REG_RO, .arg = 1,
+	  .read = ivgpu_display_frmcount_read },
 	{ .offset = PLANE_SURF(1), .size = 4, .arg = 1,
 	  .write = ivgpu_display_surf_write },
 	{ .offset = PIPEDSL(2), .size = 4, .flags = IVGPU_REG_RO, .arg = 2,
 	  .read = ivgpu_display_pipedsl_read },
-	{ .offset = TRANSCONF(2), .size = 4,
+	{ .offset = TRANSCONF(2), .size = 4, .arg = 2,
 	  .write = ivgpu_display_transconf_write },
+	{ .offset = PIPE_FRMCOUNT(2), .size = 4, .flags = IVGPU_REG_RO, .arg = 2,
+	  .read = ivgpu_display_frmcount_read },
 	{ .offset = PLANE_SURF(2), .size = 4, .arg = 2,
 	  .write = ivgpu_display_surf_write },
 	/* PV info: the host half is read-only, the guest half plain storage. */
@@ -406,4 +418,6 @@ void ivgpu_mmio_write32(struct ivgpu_core *c, u32 off, u32 val, u32 bytemask)
 		ivgpu_reg_set(c, off, new);
 	if (flags & IVGPU_REG_INTR)
 		ivgpu_intr_update(c);
+	if (flags & IVGPU_REG_VBLANK)
+		c->vblank_changed = true;
 }

@@ -14,6 +14,7 @@ struct ivgpu_core;
 #define IVGPU_REG_MODE_MASK	(1u << 1)	/* bits 31:16 enable writes to 15:0 */
 #define IVGPU_REG_W1C		(1u << 2)	/* writing 1 clears the bit */
 #define IVGPU_REG_INTR		(1u << 3)	/* a write may change the IRQ line */
+#define IVGPU_REG_VBLANK	(1u << 4)	/* ... which pipes need vblank events */
 
 struct ivgpu_reg {
 	u32 offset;		/* first byte */

@@ -123,7 +123,7 @@ enum {
 	MMIO_CURSOR,
 	MMIO_DECODE,		/* decode and copy both planes now */
 	MMIO_LINK,		/* variant bit 0: link down, else up (EDID region) */
-	MMIO_CLOCK,		/* u32 nanoseconds the core's clock moves on */
+	MMIO_CLOCK,		/* variant bit 0: the frame clock stops or starts; u32 ns the clock moves on */
 	MMIO_OPS
 };
 

@@ -425,10 +425,10 @@ TEST(display_pipes_and_vblank)
 {
 	struct ivgpu_core *c = new_core(small, 1);
 
-	c->pipes_changed = false;
+	c->vblank_changed = false;
 	EXPECT_EQ(ivgpu_display_enabled_pipes(c), 0);
 	w32(c, TRANSCONF(1), TRANSCONF_ENABLE);
-	EXPECT_TRUE(c->pipes_changed);
+	EXPECT_TRUE(c->vblank_changed);
 	EXPECT_EQ(r32(c, TRANSCONF(1)),
 		  TRANSCONF_ENABLE | TRANSCONF_STATE_ENABLE);
 	EXPECT_EQ(ivgpu_display_enabled_pipes(c), 2);
@@ -436,16 +436,112 @@ TEST(display_pipes_and_vblank)
 	w32(c, GEN8_DE_PIPE_ISR(1) + IRQ_IER, GEN8_PIPE_VBLANK);
 	w32(c, GEN8_DE_PIPE_ISR(1) + IRQ_IMR, ~GEN8_PIPE_VBLANK);
 	ivgpu_display_vblank(c);
-	ivgpu_display_vblank(c);
-	EXPECT_EQ(r32(c, PIPE_FRMCOUNT(1)), 2);
-	EXPECT_EQ(r32(c, PIPE_FRMCOUNT(0)), 0);
 	EXPECT_EQ(r32(c, GEN8_DE_PIPE_ISR(1) + IRQ_IIR), GEN8_PIPE_VBLANK);
 	EXPECT_EQ(r32(c, GEN8_DE_PIPE_ISR(0) + IRQ_IIR), 0);
 
-	c->pipes_changed = false;
+	c->vblank_changed = false;
 	w32(c, TRANSCONF(1), 0);
-	EXPECT_TRUE(c->pipes_changed);
+	EXPECT_TRUE(c->vblank_changed);
 	EXPECT_EQ(r32(c, TRANSCONF(1)), 0);
+	free_core(c);
+}
+
+/* Frame counters follow the clock while it runs: no tick advances them. */
+TEST(frame_counters_follow_the_clock)
+{
+	struct ivgpu_core *c = new_core(small, 1);
+
+	unit_now_ns = 1000 * IVGPU_FRAME_NS + 5;
+	w32(c, TRANSCONF(0), TRANSCONF_ENABLE);
+	unit_now_ns += 10 * IVGPU_FRAME_NS;
+	EXPECT_EQ(r32(c, PIPE_FRMCOUNT(0)), 0);		/* clock off */
+
+	ivgpu_display_clock(c, true);
+	unit_now_ns += 3 * IVGPU_FRAME_NS;
+	EXPECT_EQ(r32(c, PIPE_FRMCOUNT(0)), 3);
+	ivgpu_display_vblank(c);			/* counts nothing */
+	EXPECT_EQ(r32(c, PIPE_FRMCOUNT(0)), 3);
+	EXPECT_EQ(r32(c, PIPE_FRMCOUNT(1)), 0);		/* pipe off */
+	w32(c, PIPE_FRMCOUNT(0), 77);			/* read-only */
+	EXPECT_EQ(r32(c, PIPE_FRMCOUNT(0)), 3);
+
+	/* A stopped pipe keeps its count; started again, counts on. */
+	w32(c, TRANSCONF(0), 0);
+	unit_now_ns += 5 * IVGPU_FRAME_NS;
+	EXPECT_EQ(r32(c, PIPE_FRMCOUNT(0)), 3);
+	w32(c, TRANSCONF(0), TRANSCONF_ENABLE);
+	unit_now_ns += 2 * IVGPU_FRAME_NS;
+	EXPECT_EQ(r32(c, PIPE_FRMCOUNT(0)), 5);
+
+	/* The clock stops (migration): the count is stored and stays. */
+	ivgpu_display_clock(c, false);
+	EXPECT_EQ(ivgpu_reg_get(c, PIPE_FRMCOUNT(0)), 5);
+	unit_now_ns += 9 * IVGPU_FRAME_NS;
+	EXPECT_EQ(r32(c, PIPE_FRMCOUNT(0)), 5);
+	ivgpu_display_clock(c, true);
+	unit_now_ns += IVGPU_FRAME_NS;
+	EXPECT_EQ(r32(c, PIPE_FRMCOUNT(0)), 6);
+	unit_now_ns = 0;
+	free_core(c);
+}
+
+/* Vblank events are needed only where a guest can see them. */
+TEST(event_pipes_are_unmasked_vblanks_and_pending_flips)
+{
+	struct ivgpu_core *c = new_core(small, 1);
+
+	w32(c, GEN8_DE_PIPE_ISR(0) + IRQ_IMR, ~0u);
+	w32(c, GEN8_DE_PIPE_ISR(2) + IRQ_IMR, ~0u);
+	w32(c, TRANSCONF(0), TRANSCONF_ENABLE);
+	w32(c, TRANSCONF(2), TRANSCONF_ENABLE);
+	EXPECT_EQ(ivgpu_display_event_pipes(c), 0);	/* masked: idle */
+
+	c->vblank_changed = false;
+	w32(c, GEN8_DE_PIPE_ISR(2) + IRQ_IMR, ~GEN8_PIPE_VBLANK);
+	EXPECT_TRUE(c->vblank_changed);
+	EXPECT_EQ(ivgpu_display_event_pipes(c), 4);
+
+	/* A flip on pipe A needs its next vblank, then nothing. */
+	c->vblank_changed = false;
+	w32(c, PLANE_SURF(0), 0x10000);
+	EXPECT_TRUE(c->vblank_changed);
+	EXPECT_EQ(ivgpu_display_event_pipes(c), 5);
+	c->vblank_changed = false;
+	ivgpu_display_vblank(c);
+	EXPECT_TRUE(c->vblank_changed);
+	EXPECT_EQ(ivgpu_display_event_pipes(c), 4);
+	c->vblank_changed = false;
+	ivgpu_display_vblank(c);
+	EXPECT_FALSE(c->vblank_changed);
+
+	/* A flip on a stopped pipe waits for nothing. */
+	w32(c, TRANSCONF(2), 0);
+	EXPECT_EQ(ivgpu_display_event_pipes(c), 0);
+	w32(c, PLANE_SURF(1), 0x10000);
+	EXPECT_EQ(ivgpu_display_event_pipes(c), 0);
+	free_core(c);
+}
+
+/* The glue re-evaluates the interrupt line only when its level changed. */
+TEST(intr_changed_follows_the_line)
+{
+	struct ivgpu_core *c = new_core(small, 1);
+
+	c->intr_changed = false;
+	w32(c, GEN8_DE_PIPE_ISR(0) + IRQ_IER, GEN8_PIPE_VBLANK);
+	w32(c, GEN8_DE_PIPE_ISR(0) + IRQ_IMR, ~GEN8_PIPE_VBLANK);
+	w32(c, TRANSCONF(0), TRANSCONF_ENABLE);
+	w32(c, GEN8_MASTER_IRQ, GEN8_MASTER_IRQ_CONTROL);
+	EXPECT_FALSE(c->intr_changed);
+	ivgpu_display_vblank(c);
+	EXPECT_TRUE(c->intr_asserted);
+	EXPECT_TRUE(c->intr_changed);
+	c->intr_changed = false;
+	w32(c, PLANE_STRIDE(0), 16);			/* no interrupt register */
+	EXPECT_FALSE(c->intr_changed);
+	w32(c, GEN8_DE_PIPE_ISR(0) + IRQ_IIR, GEN8_PIPE_VBLANK);
+	EXPECT_FALSE(c->intr_asserted);
+	EXPECT_TRUE(c->intr_changed);
 	free_core(c);
 }
 

@@ -450,10 +450,8 @@ TEST(regs_scan_line_moves_with_time)
 	EXPECT_EQ(rd(c, PIPEDSL(1)), 0);
 	wr(c, TRANS_VTOTAL(1), (1125 - 1) << 16 | (1080 - 1));
 	wr(c, TRANSCONF(1), TRANSCONF_ENABLE);
-	ivgpu_display_vblank(c);
-	EXPECT_EQ(c->vblank_ns, 5 * frame);
 
-	/* a tick is the start of vblank, line vdisplay */
+	/* a frame starts (at a multiple of its period) with vblank: line vdisplay */
 	EXPECT_EQ(rd(c, PIPEDSL(1)), 1080);
 	unit_now_ns += frame / 2;
 	EXPECT_EQ(rd(c, PIPEDSL(1)), (1080 + 562) % 1125);
@@ -462,7 +460,7 @@ TEST(regs_scan_line_moves_with_time)
 	EXPECT_EQ(rd(c, PIPEDSL(1)), 1125);
 	unit_now_ns += 15000;
 	EXPECT_EQ(rd(c, PIPEDSL(1)), 1);
-	/* a late tick does not stop the line: it goes round */
+	/* the next frame: the line goes round, no tick needed */
 	unit_now_ns = 6 * frame + frame / 2;
 	EXPECT_EQ(rd(c, PIPEDSL(1)), (1080 + 562) % 1125);
 	EXPECT_EQ(rd(c, PIPEDSL(0)), 0);
