@@ -8,8 +8,9 @@
  * Memory per instance comes from /proc/meminfo before and after.
  *
  *   ivgpu-V5_1024x768: 3 MiB of guest memory (anonymous, DMA-mapped),
- *     768 GGTT entries pinning it, a linear plane, the region plane
- *     queried, mapped and read;
+ *     768 GGTT entries pinning it, a linear plane with its vblank
+ *     interrupt masked (an idle console), the region plane queried,
+ *     mapped and read;
  *   mdpy-xga: the plane region queried, its BAR (the framebuffer, in the
  *     device) mapped and read;
  *   mbochs-small: a 1024x768x32 mode, its video memory (BAR0) mapped and
@@ -153,6 +154,8 @@ static void display_on(struct fleet *f, struct inst *x)
 		x->v.type = TYPE_SMALL;
 		snprintf(x->v.uuid, sizeof(x->v.uuid), "%s", x->uuid);
 		ggtt_map(&x->v, 0, &g, 0, DFRAME_PAGES);
+		/* An idle console: vblank interrupts masked, as i915 leaves them. */
+		bar0_write32(&x->v, PIPE_ISR(PIPE_A) + IMR, 0xffffffff);
 		plane_show(&x->v, DXRES, DYRES, 0, false);
 		ASSERT_OK(plane_query(d->fd, VFIO_GFX_PLANE_TYPE_REGION, 0, &pi));
 		ASSERT_EQ(pi.width, DXRES);
