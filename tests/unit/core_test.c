@@ -368,16 +368,6 @@ TEST(allocation_failures_are_contained)
 	free(c);
 }
 
-static void w32(struct ivgpu_core *c, u32 off, u32 val)
-{
-	ivgpu_core_bar0_write(c, off, val, 4);
-}
-
-static u32 r32(struct ivgpu_core *c, u32 off)
-{
-	return (u32)ivgpu_core_bar0_read(c, off, 4);
-}
-
 TEST(interrupt_latch_mask_enable)
 {
 	struct ivgpu_core *c = new_core(small, 1);

@@ -38,53 +38,43 @@ static void core_free(struct ivgpu_core *c)
 	free(c);
 }
 
-static void wr(struct ivgpu_core *c, u32 off, u32 val)
-{
-	ivgpu_core_bar0_write(c, off, val, 4);
-}
-
-static u32 rd(struct ivgpu_core *c, u32 off)
-{
-	return (u32)ivgpu_core_bar0_read(c, off, 4);
-}
-
 /* Power-on values, the same after a device reset. */
 static void expect_power_on(struct ivgpu_core *c)
 {
 	u32 i;
 
 	for (i = 0; i < ARRAY_SIZE(engines); i++) {
-		EXPECT_EQ(rd(c, RING_MI_MODE(engines[i])), 0x200);
-		EXPECT_EQ(rd(c, RING_RESET_CTL(engines[i])), 0);
+		EXPECT_EQ(r32(c, RING_MI_MODE(engines[i])), 0x200);
+		EXPECT_EQ(r32(c, RING_RESET_CTL(engines[i])), 0);
 	}
-	EXPECT_EQ(rd(c, GEN8_FUSE2), 0x02800000);
-	EXPECT_EQ(rd(c, GEN9_EU_DISABLE(0)), 0);
-	EXPECT_EQ(rd(c, GUC_STATUS), GS_MIA_IN_RESET);
-	EXPECT_EQ(rd(c, GUC_WOPCM_SIZE), 0);
-	EXPECT_EQ(rd(c, DMA_GUC_WOPCM_OFFSET), 0);
-	EXPECT_EQ(rd(c, CPU_VGACNTRL), 0x80000000);
-	EXPECT_EQ(rd(c, SKL_FUSE_STATUS), 0x8e000000);
-	EXPECT_EQ(rd(c, DBUF_CTL), 0);
-	EXPECT_EQ(rd(c, HSW_PWR_WELL_CTL2), 0);
-	EXPECT_EQ(rd(c, CDCLK_CTL), 0x080002a1);
-	EXPECT_EQ(rd(c, LCPLL1_CTL), 0xc0000000);
-	EXPECT_EQ(rd(c, LCPLL2_CTL), 0);
-	EXPECT_EQ(rd(c, WRPLL_CTL1), 0);
-	EXPECT_EQ(rd(c, WRPLL_CTL2), 0);
-	EXPECT_EQ(rd(c, SKL_DFSM), 0);
+	EXPECT_EQ(r32(c, GEN8_FUSE2), 0x02800000);
+	EXPECT_EQ(r32(c, GEN9_EU_DISABLE(0)), 0);
+	EXPECT_EQ(r32(c, GUC_STATUS), GS_MIA_IN_RESET);
+	EXPECT_EQ(r32(c, GUC_WOPCM_SIZE), 0);
+	EXPECT_EQ(r32(c, DMA_GUC_WOPCM_OFFSET), 0);
+	EXPECT_EQ(r32(c, CPU_VGACNTRL), 0x80000000);
+	EXPECT_EQ(r32(c, SKL_FUSE_STATUS), 0x8e000000);
+	EXPECT_EQ(r32(c, DBUF_CTL), 0);
+	EXPECT_EQ(r32(c, HSW_PWR_WELL_CTL2), 0);
+	EXPECT_EQ(r32(c, CDCLK_CTL), 0x080002a1);
+	EXPECT_EQ(r32(c, LCPLL1_CTL), 0xc0000000);
+	EXPECT_EQ(r32(c, LCPLL2_CTL), 0);
+	EXPECT_EQ(r32(c, WRPLL_CTL1), 0);
+	EXPECT_EQ(r32(c, WRPLL_CTL2), 0);
+	EXPECT_EQ(r32(c, SKL_DFSM), 0);
 	for (i = 0; i < IVGPU_PORTS; i++) {
-		EXPECT_EQ(rd(c, DDI_BUF_CTL(i)), 0x80);
-		EXPECT_EQ(rd(c, DP_TP_STATUS(i)), 0);
+		EXPECT_EQ(r32(c, DDI_BUF_CTL(i)), 0x80);
+		EXPECT_EQ(r32(c, DP_TP_STATUS(i)), 0);
 	}
-	EXPECT_EQ(rd(c, DPLL_CTRL1), 0x5);
-	EXPECT_EQ(rd(c, DPLL_CTRL2), 0x000f8000);
-	EXPECT_EQ(rd(c, DPLL_STATUS), 0x1);
-	EXPECT_EQ(rd(c, PCH_PORT_HOTPLUG), 0);
-	EXPECT_EQ(rd(c, GMBUS2), 0);
-	EXPECT_EQ(rd(c, PCH_RAWCLK_FREQ), 24);
-	EXPECT_EQ(rd(c, GEN6_PCODE_MAILBOX), 0);
-	EXPECT_EQ(rd(c, SKL_MAD_DIMM_CH0), 8);
-	EXPECT_EQ(rd(c, SKL_MAD_DIMM_CH1), 8);
+	EXPECT_EQ(r32(c, DPLL_CTRL1), 0x5);
+	EXPECT_EQ(r32(c, DPLL_CTRL2), 0x000f8000);
+	EXPECT_EQ(r32(c, DPLL_STATUS), 0x1);
+	EXPECT_EQ(r32(c, PCH_PORT_HOTPLUG), 0);
+	EXPECT_EQ(r32(c, GMBUS2), 0);
+	EXPECT_EQ(r32(c, PCH_RAWCLK_FREQ), 24);
+	EXPECT_EQ(r32(c, GEN6_PCODE_MAILBOX), 0);
+	EXPECT_EQ(r32(c, SKL_MAD_DIMM_CH0), 8);
+	EXPECT_EQ(r32(c, SKL_MAD_DIMM_CH1), 8);
 }
 
 TEST(regs_power_on_values)
@@ -92,10 +82,10 @@ TEST(regs_power_on_values)
 	struct ivgpu_core *c = core_new();
 
 	expect_power_on(c);
-	wr(c, CDCLK_CTL, 0x04000000);
-	wr(c, LCPLL1_CTL, 0);
-	wr(c, DDI_BUF_CTL(3), DDI_BUF_CTL_ENABLE);
-	wr(c, RING_MI_MODE(RENDER_RING_BASE), MASK_EN(1u << 8));
+	w32(c, CDCLK_CTL, 0x04000000);
+	w32(c, LCPLL1_CTL, 0);
+	w32(c, DDI_BUF_CTL(3), DDI_BUF_CTL_ENABLE);
+	w32(c, RING_MI_MODE(RENDER_RING_BASE), MASK_EN(1u << 8));
 	ivgpu_core_reset(c);
 	expect_power_on(c);
 	core_free(c);
@@ -113,9 +103,9 @@ TEST(regs_fuses_are_read_only)
 	u32 i, before;
 
 	for (i = 0; i < ARRAY_SIZE(fixed); i++) {
-		before = rd(c, fixed[i]);
-		wr(c, fixed[i], ~before);
-		EXPECT_EQ(rd(c, fixed[i]), before);
+		before = r32(c, fixed[i]);
+		w32(c, fixed[i], ~before);
+		EXPECT_EQ(r32(c, fixed[i]), before);
 	}
 	EXPECT_EQ(c->stats.ro_writes, ARRAY_SIZE(fixed));
 	core_free(c);
@@ -143,13 +133,13 @@ TEST(regs_masked_read_back)
 
 		ASSERT_TRUE(r != NULL);
 		EXPECT_EQ(r->flags, IVGPU_REG_MODE_MASK);
-		wr(c, masked[i], MASK_EN(0x0104));
-		wr(c, masked[i], MASK_EN(0x0010));
+		w32(c, masked[i], MASK_EN(0x0104));
+		w32(c, masked[i], MASK_EN(0x0010));
 		/* _MASKED_FIELD(0x0f00, 0x0200) */
-		wr(c, masked[i], 0x0f000200);
-		EXPECT_EQ(rd(c, masked[i]), 0x0214);
-		wr(c, masked[i], MASK_DIS(0x0004));
-		EXPECT_EQ(rd(c, masked[i]), 0x0210);
+		w32(c, masked[i], 0x0f000200);
+		EXPECT_EQ(r32(c, masked[i]), 0x0214);
+		w32(c, masked[i], MASK_DIS(0x0004));
+		EXPECT_EQ(r32(c, masked[i]), 0x0210);
 	}
 	for (e = 0; e < ARRAY_SIZE(engines); e++) {
 		static const u32 ring[] = { 0x50, 0xc0, 0x29c, 0x3a0 };
@@ -157,9 +147,9 @@ TEST(regs_masked_read_back)
 		for (i = 0; i < ARRAY_SIZE(ring); i++) {
 			u32 off = engines[e] + ring[i];
 
-			wr(c, off, MASK_EN(0x8001));
-			wr(c, off, MASK_DIS(0x0001));
-			EXPECT_EQ(rd(c, off), 0x8000);
+			w32(c, off, MASK_EN(0x8001));
+			w32(c, off, MASK_DIS(0x0001));
+			EXPECT_EQ(r32(c, off), 0x8000);
 		}
 	}
 	core_free(c);
@@ -175,30 +165,30 @@ TEST(regs_gt_reset_handshake)
 		u32 mode = RING_MI_MODE(engines[i]);
 
 		/* gt/intel_reset.c gen8_engine_reset_prepare, _cancel */
-		wr(c, ctl, MASK_EN(RESET_CTL_REQUEST_RESET));
-		EXPECT_EQ(rd(c, ctl), 0x3);
-		wr(c, ctl, MASK_DIS(RESET_CTL_REQUEST_RESET));
-		EXPECT_EQ(rd(c, ctl), 0);
+		w32(c, ctl, MASK_EN(RESET_CTL_REQUEST_RESET));
+		EXPECT_EQ(r32(c, ctl), 0x3);
+		w32(c, ctl, MASK_DIS(RESET_CTL_REQUEST_RESET));
+		EXPECT_EQ(r32(c, ctl), 0);
 		/* the status bits are the engine's, not the guest's */
-		wr(c, ctl, MASK_EN(RESET_CTL_READY_TO_RESET |
+		w32(c, ctl, MASK_EN(RESET_CTL_READY_TO_RESET |
 				   RESET_CTL_CAT_ERROR));
-		EXPECT_EQ(rd(c, ctl), 0);
+		EXPECT_EQ(r32(c, ctl), 0);
 
 		/* gt/intel_engine_cs.c __intel_engine_stop_cs: STOP_RING */
-		wr(c, mode, MASK_EN(1u << 8));
-		EXPECT_EQ(rd(c, mode), 0x300);
-		wr(c, mode, MASK_DIS(1u << 8 | MODE_IDLE));
-		EXPECT_EQ(rd(c, mode), MODE_IDLE);
+		w32(c, mode, MASK_EN(1u << 8));
+		EXPECT_EQ(r32(c, mode), 0x300);
+		w32(c, mode, MASK_DIS(1u << 8 | MODE_IDLE));
+		EXPECT_EQ(r32(c, mode), MODE_IDLE);
 	}
 	/* gt/intel_reset.c gen6_hw_domain_reset: GRDOM_FULL */
-	wr(c, GEN6_GDRST, 0x1);
-	EXPECT_EQ(rd(c, GEN6_GDRST), 0);
-	wr(c, GEN6_GDRST, 0xffffffff);
-	EXPECT_EQ(rd(c, GEN6_GDRST), 0);
+	w32(c, GEN6_GDRST, 0x1);
+	EXPECT_EQ(r32(c, GEN6_GDRST), 0);
+	w32(c, GEN6_GDRST, 0xffffffff);
+	EXPECT_EQ(r32(c, GEN6_GDRST), 0);
 	/* gt/intel_gt.c mmio_invalidate_full: RTCR, M1TCR, M2TCR, BTCR, VTCR */
 	for (i = 0; i < GEN8_TLB_INV_REGS; i++) {
-		wr(c, GEN8_RTCR + 4 * i, 0x1);
-		EXPECT_EQ(rd(c, GEN8_RTCR + 4 * i), 0);
+		w32(c, GEN8_RTCR + 4 * i, 0x1);
+		EXPECT_EQ(r32(c, GEN8_RTCR + 4 * i), 0);
 	}
 	core_free(c);
 }
@@ -206,11 +196,11 @@ TEST(regs_gt_reset_handshake)
 /* A mailbox command as __snb_pcode_rw sends it; returns the mailbox. */
 static u32 pcode(struct ivgpu_core *c, u32 cmd, u32 *data)
 {
-	wr(c, GEN6_PCODE_DATA, *data);
-	wr(c, GEN6_PCODE_DATA1, 0);
-	wr(c, GEN6_PCODE_MAILBOX, GEN6_PCODE_READY | cmd);
-	*data = rd(c, GEN6_PCODE_DATA);
-	return rd(c, GEN6_PCODE_MAILBOX);
+	w32(c, GEN6_PCODE_DATA, *data);
+	w32(c, GEN6_PCODE_DATA1, 0);
+	w32(c, GEN6_PCODE_MAILBOX, GEN6_PCODE_READY | cmd);
+	*data = r32(c, GEN6_PCODE_DATA);
+	return r32(c, GEN6_PCODE_MAILBOX);
 }
 
 TEST(regs_pcode_mailbox)
@@ -226,7 +216,7 @@ TEST(regs_pcode_mailbox)
 	data = 1;
 	EXPECT_EQ(pcode(c, GEN9_PCODE_READ_MEM_LATENCY, &data), 0);
 	EXPECT_EQ(data, 0x61514b3d);
-	EXPECT_EQ(rd(c, GEN6_PCODE_DATA1), 0);
+	EXPECT_EQ(r32(c, GEN6_PCODE_DATA1), 0);
 
 	/* display/intel_cdclk.c skl_set_cdclk: prepare, then voltage level */
 	data = SKL_CDCLK_PREPARE_FOR_CHANGE;
@@ -265,10 +255,10 @@ TEST(regs_pcode_mailbox)
 	EXPECT_EQ(unit_refused - refused0, 4);
 
 	/* Without READY nothing runs. */
-	wr(c, GEN6_PCODE_DATA, 0);
-	wr(c, GEN6_PCODE_MAILBOX, GEN9_PCODE_READ_MEM_LATENCY);
-	EXPECT_EQ(rd(c, GEN6_PCODE_MAILBOX), GEN9_PCODE_READ_MEM_LATENCY);
-	EXPECT_EQ(rd(c, GEN6_PCODE_DATA), 0);
+	w32(c, GEN6_PCODE_DATA, 0);
+	w32(c, GEN6_PCODE_MAILBOX, GEN9_PCODE_READ_MEM_LATENCY);
+	EXPECT_EQ(r32(c, GEN6_PCODE_MAILBOX), GEN9_PCODE_READ_MEM_LATENCY);
+	EXPECT_EQ(r32(c, GEN6_PCODE_DATA), 0);
 	EXPECT_EQ(c->stats.pcode_rejected, 4);
 	core_free(c);
 }
@@ -278,18 +268,18 @@ TEST(regs_power_wells_and_dbuf)
 	struct ivgpu_core *c = core_new();
 
 	/* MISC_IO (0), DDI D (4), PW1 (14), PW2 (15) requested */
-	wr(c, HSW_PWR_WELL_CTL2, 1u << 1 | 1u << 9 | 1u << 29 | 1u << 31);
-	EXPECT_EQ(rd(c, HSW_PWR_WELL_CTL2), 0xf0000303);
-	wr(c, HSW_PWR_WELL_CTL2, 1u << 31);
-	EXPECT_EQ(rd(c, HSW_PWR_WELL_CTL2), 0xc0000000);
+	w32(c, HSW_PWR_WELL_CTL2, 1u << 1 | 1u << 9 | 1u << 29 | 1u << 31);
+	EXPECT_EQ(r32(c, HSW_PWR_WELL_CTL2), 0xf0000303);
+	w32(c, HSW_PWR_WELL_CTL2, 1u << 31);
+	EXPECT_EQ(r32(c, HSW_PWR_WELL_CTL2), 0xc0000000);
 	/* a state bit alone is not a request */
-	wr(c, HSW_PWR_WELL_CTL2, 0x55555555);
-	EXPECT_EQ(rd(c, HSW_PWR_WELL_CTL2), 0);
+	w32(c, HSW_PWR_WELL_CTL2, 0x55555555);
+	EXPECT_EQ(r32(c, HSW_PWR_WELL_CTL2), 0);
 
-	wr(c, DBUF_CTL, DBUF_POWER_REQUEST);
-	EXPECT_EQ(rd(c, DBUF_CTL), 0xc0000000);
-	wr(c, DBUF_CTL, DBUF_POWER_STATE);
-	EXPECT_EQ(rd(c, DBUF_CTL), 0);
+	w32(c, DBUF_CTL, DBUF_POWER_REQUEST);
+	EXPECT_EQ(r32(c, DBUF_CTL), 0xc0000000);
+	w32(c, DBUF_CTL, DBUF_POWER_STATE);
+	EXPECT_EQ(r32(c, DBUF_CTL), 0);
 	core_free(c);
 }
 
@@ -300,18 +290,18 @@ TEST(regs_plls_lock_when_enabled)
 	struct ivgpu_core *c = core_new();
 	u32 id, status = 0;
 
-	wr(c, LCPLL1_CTL, 0);
-	EXPECT_EQ(rd(c, LCPLL1_CTL), 0);
-	EXPECT_EQ(rd(c, DPLL_STATUS), 0);
+	w32(c, LCPLL1_CTL, 0);
+	EXPECT_EQ(r32(c, LCPLL1_CTL), 0);
+	EXPECT_EQ(r32(c, DPLL_STATUS), 0);
 	for (id = 0; id < ARRAY_SIZE(ctl); id++) {
-		wr(c, ctl[id], LCPLL_PLL_ENABLE | 0x123);
-		EXPECT_EQ(rd(c, ctl[id]), 0xc0000123);
+		w32(c, ctl[id], LCPLL_PLL_ENABLE | 0x123);
+		EXPECT_EQ(r32(c, ctl[id]), 0xc0000123);
 		status |= 1u << (8 * id);
-		EXPECT_EQ(rd(c, DPLL_STATUS), status);
+		EXPECT_EQ(r32(c, DPLL_STATUS), status);
 	}
-	wr(c, WRPLL_CTL1, LCPLL_PLL_LOCK);
-	EXPECT_EQ(rd(c, WRPLL_CTL1), 0);
-	EXPECT_EQ(rd(c, DPLL_STATUS), 0x01000101);
+	w32(c, WRPLL_CTL1, LCPLL_PLL_LOCK);
+	EXPECT_EQ(r32(c, WRPLL_CTL1), 0);
+	EXPECT_EQ(r32(c, DPLL_STATUS), 0x01000101);
 	core_free(c);
 }
 
@@ -321,18 +311,18 @@ TEST(regs_ddi_buffers_and_transports)
 	u32 port;
 
 	for (port = 0; port < IVGPU_PORTS; port++) {
-		wr(c, DDI_BUF_CTL(port), DDI_BUF_CTL_ENABLE | 0x10);
-		EXPECT_EQ(rd(c, DDI_BUF_CTL(port)), 0x80000010);
-		wr(c, DDI_BUF_CTL(port), 0x10);
-		EXPECT_EQ(rd(c, DDI_BUF_CTL(port)), 0x90);
+		w32(c, DDI_BUF_CTL(port), DDI_BUF_CTL_ENABLE | 0x10);
+		EXPECT_EQ(r32(c, DDI_BUF_CTL(port)), 0x80000010);
+		w32(c, DDI_BUF_CTL(port), 0x10);
+		EXPECT_EQ(r32(c, DDI_BUF_CTL(port)), 0x90);
 
 		/* training pattern 1, idle, normal */
-		wr(c, DP_TP_CTL(port), 0x80000000);
-		EXPECT_EQ(rd(c, DP_TP_STATUS(port)), 0);
-		wr(c, DP_TP_CTL(port), 0x80000200);
-		EXPECT_EQ(rd(c, DP_TP_STATUS(port)), 0x02000000);
-		wr(c, DP_TP_CTL(port), 0x80000300);
-		EXPECT_EQ(rd(c, DP_TP_STATUS(port)), 0);
+		w32(c, DP_TP_CTL(port), 0x80000000);
+		EXPECT_EQ(r32(c, DP_TP_STATUS(port)), 0);
+		w32(c, DP_TP_CTL(port), 0x80000200);
+		EXPECT_EQ(r32(c, DP_TP_STATUS(port)), 0x02000000);
+		w32(c, DP_TP_CTL(port), 0x80000300);
+		EXPECT_EQ(r32(c, DP_TP_STATUS(port)), 0);
 	}
 	core_free(c);
 }
@@ -348,21 +338,21 @@ TEST(regs_aux_without_sink_times_out)
 		u32 ctl = DP_AUX_CH_CTL(ch);
 
 		/* intel_dp_aux.c intel_dp_aux_xfer: send 4 bytes */
-		wr(c, ctl, DP_AUX_CH_CTL_SEND_BUSY | DP_AUX_CH_CTL_INTERRUPT |
+		w32(c, ctl, DP_AUX_CH_CTL_SEND_BUSY | DP_AUX_CH_CTL_INTERRUPT |
 		   4u << DP_AUX_CH_CTL_SIZE_SHIFT | 0x3f);
-		EXPECT_EQ(rd(c, ctl), DP_AUX_CH_CTL_DONE |
+		EXPECT_EQ(r32(c, ctl), DP_AUX_CH_CTL_DONE |
 			  DP_AUX_CH_CTL_INTERRUPT |
 			  DP_AUX_CH_CTL_TIME_OUT_ERROR | 0x3f);
-		EXPECT_EQ(rd(c, iir), bit[ch]);
-		wr(c, iir, bit[ch]);
+		EXPECT_EQ(r32(c, iir), bit[ch]);
+		w32(c, iir, bit[ch]);
 		/* the status is cleared by writing it back */
-		wr(c, ctl, rd(c, ctl));
-		EXPECT_EQ(rd(c, ctl), DP_AUX_CH_CTL_INTERRUPT | 0x3f);
+		w32(c, ctl, r32(c, ctl));
+		EXPECT_EQ(r32(c, ctl), DP_AUX_CH_CTL_INTERRUPT | 0x3f);
 		/* without the interrupt bit nothing latches */
-		wr(c, ctl, DP_AUX_CH_CTL_SEND_BUSY);
-		EXPECT_EQ(rd(c, ctl), DP_AUX_CH_CTL_DONE |
+		w32(c, ctl, DP_AUX_CH_CTL_SEND_BUSY);
+		EXPECT_EQ(r32(c, ctl), DP_AUX_CH_CTL_DONE |
 			  DP_AUX_CH_CTL_TIME_OUT_ERROR);
-		EXPECT_EQ(rd(c, iir), 0);
+		EXPECT_EQ(r32(c, iir), 0);
 	}
 	core_free(c);
 }
@@ -372,16 +362,16 @@ TEST(regs_gmbus_naks)
 	struct ivgpu_core *c = core_new();
 
 	/* intel_gmbus.c gmbus_xfer_read_chunk: read 128 bytes from 0x50 */
-	wr(c, GMBUS0, 0x5);
-	wr(c, GMBUS1, GMBUS_SW_RDY | 1u << 25 | 128u << 16 | 0x50 << 1 | 1);
-	EXPECT_EQ(rd(c, GMBUS2), GMBUS_SATOER);
-	EXPECT_EQ(rd(c, GMBUS1), 1u << 25 | 128u << 16 | 0x50 << 1 | 1);
+	w32(c, GMBUS0, 0x5);
+	w32(c, GMBUS1, GMBUS_SW_RDY | 1u << 25 | 128u << 16 | 0x50 << 1 | 1);
+	EXPECT_EQ(r32(c, GMBUS2), GMBUS_SATOER);
+	EXPECT_EQ(r32(c, GMBUS1), 1u << 25 | 128u << 16 | 0x50 << 1 | 1);
 	/* the status stays until the NAK is cleared */
-	wr(c, GMBUS1, 0);
-	EXPECT_EQ(rd(c, GMBUS2), GMBUS_SATOER);
-	wr(c, GMBUS1, GMBUS_SW_CLR_INT);
-	EXPECT_EQ(rd(c, GMBUS2), 0);
-	EXPECT_EQ(rd(c, GMBUS1), GMBUS_SW_CLR_INT);
+	w32(c, GMBUS1, 0);
+	EXPECT_EQ(r32(c, GMBUS2), GMBUS_SATOER);
+	w32(c, GMBUS1, GMBUS_SW_CLR_INT);
+	EXPECT_EQ(r32(c, GMBUS2), 0);
+	EXPECT_EQ(r32(c, GMBUS1), GMBUS_SW_CLR_INT);
 	core_free(c);
 }
 
@@ -391,27 +381,27 @@ TEST(regs_hotplug_long_pulse)
 	u32 v;
 
 	/* i915_irq.c spt_hpd_detection_setup: port D detection on */
-	wr(c, PCH_PORT_HOTPLUG, 1u << 20 | 1u << 4);
-	EXPECT_EQ(rd(c, PCH_PORT_HOTPLUG), 0x00100010);
+	w32(c, PCH_PORT_HOTPLUG, 1u << 20 | 1u << 4);
+	EXPECT_EQ(r32(c, PCH_PORT_HOTPLUG), 0x00100010);
 	/* the guest cannot set a status */
-	wr(c, PCH_PORT_HOTPLUG, 0x00130010);
-	EXPECT_EQ(rd(c, PCH_PORT_HOTPLUG), 0x00100010);
+	w32(c, PCH_PORT_HOTPLUG, 0x00130010);
+	EXPECT_EQ(r32(c, PCH_PORT_HOTPLUG), 0x00100010);
 
 	ASSERT_EQ(ivgpu_monitor_region_write(c, IVGPU_EDID_REG_LINK_STATE,
 					     IVGPU_LINK_DOWN, 4), 0);
-	v = rd(c, PCH_PORT_HOTPLUG);
+	v = r32(c, PCH_PORT_HOTPLUG);
 	EXPECT_EQ(v, 0x00120010);
-	EXPECT_EQ(rd(c, SDEISR + IRQ_IIR), SDE_PORTD_HOTPLUG_CPT);
+	EXPECT_EQ(r32(c, SDEISR + IRQ_IIR), SDE_PORTD_HOTPLUG_CPT);
 	/* a write of another byte leaves the status */
 	ivgpu_core_bar0_write(c, PCH_PORT_HOTPLUG, 0x10, 1);
-	EXPECT_EQ(rd(c, PCH_PORT_HOTPLUG), 0x00120010);
+	EXPECT_EQ(r32(c, PCH_PORT_HOTPLUG), 0x00120010);
 	/* i915_irq.c spt_irq_handler writes back what it read */
-	wr(c, PCH_PORT_HOTPLUG, v);
-	EXPECT_EQ(rd(c, PCH_PORT_HOTPLUG), 0x00100010);
+	w32(c, PCH_PORT_HOTPLUG, v);
+	EXPECT_EQ(r32(c, PCH_PORT_HOTPLUG), 0x00100010);
 
 	ASSERT_EQ(ivgpu_monitor_region_write(c, IVGPU_EDID_REG_LINK_STATE,
 					     IVGPU_LINK_UP, 4), 0);
-	EXPECT_EQ(rd(c, PCH_PORT_HOTPLUG), 0x00120010);
+	EXPECT_EQ(r32(c, PCH_PORT_HOTPLUG), 0x00120010);
 	core_free(c);
 }
 
@@ -427,16 +417,16 @@ TEST(regs_iirs_read_zero_after_reset)
 	u32 i;
 
 	for (i = 0; i < ARRAY_SIZE(isr); i++) {
-		wr(c, isr[i] + IRQ_IMR, 0xffffffff);
-		wr(c, isr[i] + IRQ_IER, 0);
-		wr(c, isr[i] + IRQ_IIR, 0xffffffff);
-		wr(c, isr[i] + IRQ_IIR, 0xffffffff);
-		EXPECT_EQ(rd(c, isr[i] + IRQ_IIR), 0);
+		w32(c, isr[i] + IRQ_IMR, 0xffffffff);
+		w32(c, isr[i] + IRQ_IER, 0);
+		w32(c, isr[i] + IRQ_IIR, 0xffffffff);
+		w32(c, isr[i] + IRQ_IIR, 0xffffffff);
+		EXPECT_EQ(r32(c, isr[i] + IRQ_IIR), 0);
 	}
-	wr(c, EDP_PSR_IMR, 0xffffffff);
-	wr(c, EDP_PSR_IIR, 0xffffffff);
-	EXPECT_EQ(rd(c, EDP_PSR_IMR), 0xffffffff);
-	EXPECT_EQ(rd(c, EDP_PSR_IIR), 0);
+	w32(c, EDP_PSR_IMR, 0xffffffff);
+	w32(c, EDP_PSR_IIR, 0xffffffff);
+	EXPECT_EQ(r32(c, EDP_PSR_IMR), 0xffffffff);
+	EXPECT_EQ(r32(c, EDP_PSR_IIR), 0);
 	core_free(c);
 }
 
@@ -447,32 +437,32 @@ TEST(regs_scan_line_moves_with_time)
 
 	unit_now_ns = 5 * frame;
 	/* a stopped pipe's line stands still */
-	EXPECT_EQ(rd(c, PIPEDSL(1)), 0);
-	wr(c, TRANS_VTOTAL(1), (1125 - 1) << 16 | (1080 - 1));
-	wr(c, TRANSCONF(1), TRANSCONF_ENABLE);
+	EXPECT_EQ(r32(c, PIPEDSL(1)), 0);
+	w32(c, TRANS_VTOTAL(1), (1125 - 1) << 16 | (1080 - 1));
+	w32(c, TRANSCONF(1), TRANSCONF_ENABLE);
 
 	/* a frame starts (at a multiple of its period) with vblank: line vdisplay */
-	EXPECT_EQ(rd(c, PIPEDSL(1)), 1080);
+	EXPECT_EQ(r32(c, PIPEDSL(1)), 1080);
 	unit_now_ns += frame / 2;
-	EXPECT_EQ(rd(c, PIPEDSL(1)), (1080 + 562) % 1125);
+	EXPECT_EQ(r32(c, PIPEDSL(1)), (1080 + 562) % 1125);
 	/* line 0 reads as vtotal */
 	unit_now_ns = 5 * frame + 666667;
-	EXPECT_EQ(rd(c, PIPEDSL(1)), 1125);
+	EXPECT_EQ(r32(c, PIPEDSL(1)), 1125);
 	unit_now_ns += 15000;
-	EXPECT_EQ(rd(c, PIPEDSL(1)), 1);
+	EXPECT_EQ(r32(c, PIPEDSL(1)), 1);
 	/* the next frame: the line goes round, no tick needed */
 	unit_now_ns = 6 * frame + frame / 2;
-	EXPECT_EQ(rd(c, PIPEDSL(1)), (1080 + 562) % 1125);
-	EXPECT_EQ(rd(c, PIPEDSL(0)), 0);
+	EXPECT_EQ(r32(c, PIPEDSL(1)), (1080 + 562) % 1125);
+	EXPECT_EQ(r32(c, PIPEDSL(0)), 0);
 
 	/* without timings the line still moves, never through 0 */
-	wr(c, TRANS_VTOTAL(1), 0);
-	EXPECT_EQ(rd(c, PIPEDSL(1)), (1080 + 562) % 1125);
+	w32(c, TRANS_VTOTAL(1), 0);
+	EXPECT_EQ(r32(c, PIPEDSL(1)), (1080 + 562) % 1125);
 	unit_now_ns += 100000;
-	EXPECT_EQ(rd(c, PIPEDSL(1)), (1080 + 569) % 1125);
+	EXPECT_EQ(r32(c, PIPEDSL(1)), (1080 + 569) % 1125);
 
-	wr(c, TRANSCONF(1), 0);
-	EXPECT_EQ(rd(c, PIPEDSL(1)), 0);
+	w32(c, TRANSCONF(1), 0);
+	EXPECT_EQ(r32(c, PIPEDSL(1)), 0);
 	unit_now_ns = 0;
 	core_free(c);
 }
