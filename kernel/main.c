@@ -40,6 +40,9 @@ static int __init ivgpu_init(void)
 		return -EINVAL;
 	}
 
+	ret = ivgpu_core_global_init();
+	if (ret)
+		return ret;
 	ivgpu_debugfs_init();
 	ret = mdev_register_driver(&ivgpu_vgpu_mdev_driver);
 	if (ret)
@@ -53,6 +56,7 @@ out_unregister_mdev_driver:
 	mdev_unregister_driver(&ivgpu_vgpu_mdev_driver);
 out_debugfs_exit:
 	ivgpu_debugfs_exit();
+	ivgpu_core_global_fini();
 	return ret;
 }
 
@@ -61,6 +65,7 @@ static void __exit ivgpu_exit(void)
 	ivgpu_gpu_exit();
 	mdev_unregister_driver(&ivgpu_vgpu_mdev_driver);
 	ivgpu_debugfs_exit();
+	ivgpu_core_global_fini();
 }
 
 module_init(ivgpu_init);

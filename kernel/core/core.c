@@ -11,7 +11,27 @@
 #include "types.h"
 #include <linux/ivgpu.h>
 
-static_assert(sizeof(((struct ivgpu_core *)0)->opregion) == IVGPU_OPREGION_SIZE);
+static struct ivgpu_store ivgpu_power_on_regs;
+static u8 ivgpu_opregion_image[IVGPU_OPREGION_SIZE];
+
+int ivgpu_core_global_init(void)
+{
+	int ret = ivgpu_store_init(&ivgpu_power_on_regs, IVGPU_MMIO_SIZE);
+
+	if (!ret)
+		ret = ivgpu_mmio_power_on(&ivgpu_power_on_regs);
+	if (ret) {
+		ivgpu_store_fini(&ivgpu_power_on_regs);
+		return ret;
+	}
+	ivgpu_opregion_build(ivgpu_opregion_image);
+	return 0;
+}
+
+void ivgpu_core_global_fini(void)
+{
+	ivgpu_store_fini(&ivgpu_power_on_regs);
+}
 
 int ivgpu_core_init(struct ivgpu_core *c, const struct ivgpu_type *type,
 		    u32 vgt_id)
@@ -23,14 +43,17 @@ int ivgpu_core_init(struct ivgpu_core *c, const struct ivgpu_type *type,
 	c->vgt_id = vgt_id;
 	c->ggtt_entries = ivgpu_type_gm_size(type) / 4096;
 
+	if (!ivgpu_power_on_regs.chunks)
+		return -EINVAL;		/* no ivgpu_core_global_init() */
 	ret = ivgpu_store_init(&c->regs, IVGPU_MMIO_SIZE);
 	if (ret)
 		return ret;
+	ivgpu_store_share(&c->regs, &ivgpu_power_on_regs);
 	ret = ivgpu_store_init(&c->ggtt, c->ggtt_entries * 8);
 	if (ret)
 		goto out_fini_regs;
 
-	ivgpu_opregion_build(c->opregion);
+	c->opregion = ivgpu_opregion_image;
 	ivgpu_monitor_init(c);
 	ivgpu_core_reset(c);
 	return 0;
@@ -49,9 +72,8 @@ void ivgpu_core_fini(struct ivgpu_core *c)
 void ivgpu_core_reset(struct ivgpu_core *c)
 {
 	ivgpu_cfg_init(&c->cfg, c->type);
-	ivgpu_store_clear(&c->regs);
+	ivgpu_store_clear(&c->regs);	/* to the power-on register file */
 	ivgpu_store_clear(&c->ggtt);
-	ivgpu_mmio_reset(c);
 	c->ggtt_present = 0;
 	c->intr_asserted = false;
 	c->intr_changed = true;

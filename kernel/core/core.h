@@ -50,9 +50,16 @@ struct ivgpu_core {
 	u32 flips_pending;		/* pipes whose flip-done is due */
 	u64 frame_base[IVGPU_PIPES];	/* frame when FRMCOUNT's stored value held */
 	struct ivgpu_monitor monitor;	/* kept across device resets */
-	u8 opregion[0x2000];		/* IVGPU_OPREGION_SIZE, read-only */
+	const u8 *opregion;		/* IVGPU_OPREGION_SIZE bytes, shared */
 	struct ivgpu_core_stats stats;
 };
+
+/*
+ * What every core shares, built once before the first core: the power-on
+ * register file (the table's reset values) and the OpRegion.
+ */
+int ivgpu_core_global_init(void);
+void ivgpu_core_global_fini(void);
 
 int ivgpu_core_init(struct ivgpu_core *c, const struct ivgpu_type *type,
 		    u32 vgt_id);

@@ -343,6 +343,8 @@ static int build_store(struct ivgpu_store *s, const struct ivgpu_store *like,
 	}
 	if (ret)
 		ivgpu_store_fini(s);
+	else
+		s->shared = like->shared;	/* what a reset returns to */
 	return ret;
 }
 

@@ -355,19 +355,28 @@ int ivgpu_mmio_table_check(void)
 	return 0;
 }
 
-void ivgpu_mmio_reset(struct ivgpu_core *c)
+int ivgpu_mmio_power_on(struct ivgpu_store *regs)
 {
 	unsigned int i;
 	u32 off;
+	int ret;
 
 	for (i = 0; i < ARRAY_SIZE(ivgpu_regs); i++) {
 		const struct ivgpu_reg *r = &ivgpu_regs[i];
 
-		if (!r->reset)
-			continue;
-		for (off = r->offset; off < r->offset + r->size; off += 4)
-			ivgpu_reg_set(c, off, r->reset);
+		for (off = r->offset; r->reset && off < r->offset + r->size;
+		     off += 4) {
+			u64 word = ivgpu_store_get(regs, off / 8);
+			u32 shift = 8 * (off & 4);
+
+			word = (word & ~(0xffffffffull << shift)) |
+			       ((u64)r->reset << shift);
+			ret = ivgpu_store_set(regs, off / 8, word);
+			if (ret)
+				return ret;
+		}
 	}
+	return 0;
 }
 
 void ivgpu_reg_set(struct ivgpu_core *c, u32 off, u32 val)

@@ -9,6 +9,7 @@
 #include "platform.h"
 
 struct ivgpu_core;
+struct ivgpu_store;
 
 #define IVGPU_REG_RO		(1u << 0)	/* writes are dropped */
 #define IVGPU_REG_MODE_MASK	(1u << 1)	/* bits 31:16 enable writes to 15:0 */
@@ -40,8 +41,8 @@ const struct ivgpu_reg *ivgpu_mmio_lookup(u32 off);
 /* Table self-check for the unit tests: sorted, aligned, no overlaps. */
 int ivgpu_mmio_table_check(void);
 
-/* Store every entry's power-on value (into a cleared register file). */
-void ivgpu_mmio_reset(struct ivgpu_core *c);
+/* Store every entry's power-on value into @regs (a cleared register file). */
+int ivgpu_mmio_power_on(struct ivgpu_store *regs);
 
 /* One 32-bit register; @bytemask selects the bytes a write carries. */
 u32 ivgpu_mmio_read32(struct ivgpu_core *c, u32 off);

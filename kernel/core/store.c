@@ -10,6 +10,7 @@ int ivgpu_store_init(struct ivgpu_store *s, u64 size)
 {
 	s->nchunks = (u32)((size + IVGPU_STORE_CHUNK - 1) / IVGPU_STORE_CHUNK);
 	s->nallocated = 0;
+	s->shared = NULL;
 	s->chunks = ivgpu_core_zalloc(s->nchunks * sizeof(*s->chunks));
 	return s->chunks ? 0 : -ENOMEM;
 }
@@ -19,10 +20,18 @@ void ivgpu_store_clear(struct ivgpu_store *s)
 	u32 i;
 
 	for (i = 0; i < s->nchunks; i++) {
-		ivgpu_core_free(s->chunks[i]);
-		s->chunks[i] = NULL;
+		if (ivgpu_store_own(s, i))
+			ivgpu_core_free(s->chunks[i]);
+		s->chunks[i] = s->shared ? s->shared[i] : NULL;
 	}
 	s->nallocated = 0;
+}
+
+void ivgpu_store_share(struct ivgpu_store *s, const struct ivgpu_store *from)
+{
+	ivgpu_store_clear(s);
+	s->shared = from->chunks;
+	ivgpu_store_clear(s);
 }
 
 void ivgpu_store_fini(struct ivgpu_store *s)
@@ -36,16 +45,23 @@ void ivgpu_store_fini(struct ivgpu_store *s)
 
 int ivgpu_store_set(struct ivgpu_store *s, u64 idx, u64 val)
 {
-	u64 **slot = &s->chunks[idx / WORDS_PER_CHUNK];
+	u32 i = idx / WORDS_PER_CHUNK;
+	u64 *chunk = s->chunks[i];
 
-	if (!*slot) {
-		if (!val)
-			return 0;
-		*slot = ivgpu_core_zalloc(IVGPU_STORE_CHUNK);
-		if (!*slot)
+	if (chunk && chunk[idx % WORDS_PER_CHUNK] == val)
+		return 0;
+	if (!chunk && !val)
+		return 0;
+	if (!chunk || !ivgpu_store_own(s, i)) {
+		u64 *own = ivgpu_core_zalloc(IVGPU_STORE_CHUNK);
+
+		if (!own)
 			return -ENOMEM;
+		if (chunk)
+			memcpy(own, chunk, IVGPU_STORE_CHUNK);
+		s->chunks[i] = chunk = own;
 		s->nallocated++;
 	}
-	(*slot)[idx % WORDS_PER_CHUNK] = val;
+	chunk[idx % WORDS_PER_CHUNK] = val;
 	return 0;
 }

@@ -164,7 +164,7 @@ static u32 store_count(const struct ivgpu_store *s, u64 words, u64 *present)
 	for (i = 0; i < s->nchunks; i++) {
 		if (!s->chunks[i])
 			continue;
-		n++;
+		n += ivgpu_store_own(s, i);
 		if (!present)
 			continue;
 		for (j = 0; j < IVGPU_STORE_CHUNK / 8; j++)

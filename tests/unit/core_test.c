@@ -325,13 +325,14 @@ TEST(store_is_lazy)
 	u32 base = c->regs.nallocated;
 
 	/*
-	 * A fresh instance stores only the PV page, SDEISR (the monitor's
-	 * live bit) and the 13 chunks holding the power-on values of the
-	 * register table: ring registers 0x2000, 0x12000, 0x1a000, 0x22000,
-	 * fuses 0x9000, the GuC 0xc000, display 0x41000, 0x42000, 0x46000,
-	 * 0x64000, 0x6c000, 0xc6000 and the memory controller 0x145000.
+	 * A fresh instance has two chunks of its own: the PV page and SDEISR
+	 * (the monitor's live bit). The 13 chunks holding the power-on values
+	 * of the register table (ring registers 0x2000, 0x12000, 0x1a000,
+	 * 0x22000, fuses 0x9000, the GuC 0xc000, display 0x41000, 0x42000,
+	 * 0x46000, 0x64000, 0x6c000, 0xc6000 and the memory controller
+	 * 0x145000) are shared by every instance until written.
 	 */
-	EXPECT_EQ(base, 15);
+	EXPECT_EQ(base, 2);
 	EXPECT_EQ(c->ggtt.nallocated, 0);
 	ivgpu_core_bar0_read(c, 0x10000, 4);
 	ivgpu_core_bar0_write(c, 0x20000, 0, 4);
@@ -339,6 +340,35 @@ TEST(store_is_lazy)
 	ivgpu_core_bar0_write(c, 0x20000, 1, 4);
 	EXPECT_EQ(c->regs.nallocated, base + 1);
 	free_core(c);
+}
+
+/* Every core shows the power-on registers from one shared copy. */
+TEST(power_on_registers_are_shared_until_written)
+{
+	struct ivgpu_core *a = new_core(small, 1), *b = new_core(small, 2);
+	u32 base = a->regs.nallocated, reset = r32(a, GUC_STATUS);
+
+	EXPECT_EQ(reset, GS_MIA_IN_RESET);
+	EXPECT_EQ(r32(b, GUC_STATUS), reset);
+	EXPECT_TRUE(a->regs.chunks[GUC_STATUS / IVGPU_STORE_CHUNK] ==
+		    b->regs.chunks[GUC_STATUS / IVGPU_STORE_CHUNK]);
+
+	/* Writing what is there copies nothing; a change copies the chunk. */
+	w32(a, GUC_STATUS + 8, 0);
+	EXPECT_EQ(a->regs.nallocated, base);
+	w32(a, GUC_STATUS + 8, 0x1234);
+	EXPECT_EQ(a->regs.nallocated, base + 1);
+	EXPECT_EQ(r32(a, GUC_STATUS + 8), 0x1234);
+	EXPECT_EQ(r32(a, GUC_STATUS), reset);		/* copied along */
+	EXPECT_EQ(r32(b, GUC_STATUS + 8), 0);		/* b unchanged */
+
+	/* A reset goes back to the shared copy. */
+	ivgpu_core_reset(a);
+	EXPECT_EQ(a->regs.nallocated, base);
+	EXPECT_EQ(r32(a, GUC_STATUS + 8), 0);
+	EXPECT_EQ(r32(a, GUC_STATUS), reset);
+	free_core(a);
+	free_core(b);
 }
 
 TEST(allocation_failures_are_contained)

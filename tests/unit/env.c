@@ -35,3 +35,15 @@ void ivgpu_core_refused(const struct ivgpu_core *c, const char *what,
 {
 	unit_refused++;
 }
+
+/* What the module does at load: before any test makes a core. */
+__attribute__((constructor)) static void unit_core_global_init(void)
+{
+	if (ivgpu_core_global_init())
+		abort();
+}
+
+__attribute__((destructor)) static void unit_core_global_fini(void)
+{
+	ivgpu_core_global_fini();
+}
