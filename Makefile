@@ -9,6 +9,8 @@
 #   make bench      build, boot the test VM on each kernel, run the benchmarks, rewrite docs/benchmarks.md
 #   make check      checkpatch, sparse and W=1 on both kernels
 #   make install    modules_install and the uapi header (KDIR's kernel)
+#   make deb        build ivgpu-dkms_<version>_all.deb into build/deb/ and run lintian on it
+#   make test-deb   install, use and remove that package in a test VM of each kernel (slow)
 #   make dkms-install    copy the sources to /usr/src/ivgpu-<version> and dkms install (root)
 #   make dkms-uninstall  dkms remove from every kernel and delete those sources (root)
 
@@ -47,6 +49,12 @@ test:
 demo:
 	scripts/demo
 
+deb:
+	scripts/deb
+
+test-deb:
+	scripts/test-deb
+
 check:
 	scripts/check
 
@@ -70,4 +78,4 @@ clean:
 	-$(MAKE) -C bench clean
 	-$(MAKE) -C kernel KDIR=$(KDIR) clean
 
-.PHONY: all module modules unit fuzz bench selftests test demo check install dkms-install dkms-uninstall clean
+.PHONY: all module modules unit fuzz bench selftests test demo deb test-deb check install dkms-install dkms-uninstall clean
