@@ -6,7 +6,8 @@
  * states differ from their neighbours only in that the vblank clock stops
  * and no interrupt is delivered outside RUNNING and PRE_COPY. Saving takes
  * a frame of the core's stream: one when PRE_COPY starts, the final one at
- * STOP_COPY, both read from the same file. Resuming collects what
+ * STOP_COPY, both read from the same file; only the final frame completes
+ * the stream. Resuming collects what
  * userspace writes and loads it on RESUMING -> STOP; a stream that does not
  * validate leaves the device in ERROR, where only VFIO_DEVICE_RESET helps.
  *
@@ -210,8 +211,11 @@ static void ivgpu_mig_file_disable(struct ivgpu_mig_file **slot)
 	*slot = NULL;
 }
 
-/* Append a frame of the device's state to the saving file. */
-static int ivgpu_mig_save_frame(struct ivgpu_vgpu *vgpu)
+/*
+ * Append a frame of the device's state to the saving file; @final for the
+ * stop-copy frame, which completes the stream.
+ */
+static int ivgpu_mig_save_frame(struct ivgpu_vgpu *vgpu, bool final)
 {
 	struct ivgpu_mig_file *migf = vgpu->mig.saving;
 	u64 len = ivgpu_migrate_size(&vgpu->core);
@@ -222,7 +226,8 @@ static int ivgpu_mig_save_frame(struct ivgpu_vgpu *vgpu)
 	ret = ivgpu_mig_file_grow(migf, len);
 	if (!ret)
 		migf->size += ivgpu_migrate_save(&vgpu->core,
-						 migf->data + migf->size, len);
+						 migf->data + migf->size, len,
+						 final);
 	mutex_unlock(&migf->lock);
 	return ret;
 }
@@ -238,7 +243,7 @@ static struct file *ivgpu_mig_start_saving(struct ivgpu_vgpu *vgpu,
 		return ERR_CAST(migf);
 	vgpu->mig.saving = migf;
 	migf->precopy = precopy;
-	ret = ivgpu_mig_save_frame(vgpu);
+	ret = ivgpu_mig_save_frame(vgpu, !precopy);
 	if (ret) {
 		ivgpu_mig_file_disable(&vgpu->mig.saving);
 		return ERR_PTR(ret);
@@ -324,7 +329,7 @@ static struct file *ivgpu_mig_step(struct ivgpu_vgpu *vgpu,
 		mutex_lock(&vgpu->mig.saving->lock);
 		vgpu->mig.saving->precopy = false;
 		mutex_unlock(&vgpu->mig.saving->lock);
-		ret = ivgpu_mig_save_frame(vgpu);
+		ret = ivgpu_mig_save_frame(vgpu, true);
 		return ret ? ERR_PTR(ret) : NULL;
 	}
 	if (ivgpu_mig_arc(cur, new, VFIO_DEVICE_STATE_STOP_COPY,

@@ -557,6 +557,95 @@ TEST(bad_streams_leave_the_device_in_error_until_reset)
 	free(s.data);
 }
 
+static uint32_t le32_at(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/*
+ * Offsets where a frame, a section or a register/GGTT chunk record of @s
+ * starts (docs/migration.md has the layout); at most @max of them.
+ */
+static size_t stream_boundaries(const struct stream *s, size_t *cut, size_t max)
+{
+	size_t n = 0, off = 0;
+
+	while (off < s->len && n < max) {
+		uint64_t body;
+		size_t sec, end;
+
+		memcpy(&body, s->data + off + 24, 8);
+		end = off + 32 + body;
+		cut[n++] = off;
+		for (sec = off + 32; sec < end && n < max;) {
+			uint32_t id = le32_at(s->data + sec);
+			uint32_t bytes = le32_at(s->data + sec + 4), rec;
+
+			cut[n++] = sec;
+			for (rec = 8; (id == 3 || id == 4) && rec < 8 + bytes &&
+			     n < max; rec += 4 + 4096)
+				cut[n++] = sec + rec;
+			sec += 8 + bytes;
+		}
+		off = end;
+	}
+	return n;
+}
+
+/*
+ * A stream cut anywhere short of its end is incomplete, also where it
+ * ends on a whole frame: the pre-copy one (6.2 and later), which the
+ * stop-copy frame must follow.
+ */
+TEST(a_stream_cut_at_any_record_boundary_is_refused)
+{
+	struct vgpu *a = vgpu_new(TYPE_SMALL), *b = vgpu_new(TYPE_SMALL);
+	bool precopy = kernel_has_precopy();
+	struct stream s = { 0 };
+	size_t cut[4096], n, i, pre_len = 0, bad = 0;
+	int fd, none;
+
+	bar0_write32(a, SCRATCH_REG, 0x1234);
+	if (precopy) {
+		ASSERT_OK(set_state(a, VFIO_DEVICE_STATE_PRE_COPY, &fd));
+		stream_read(&s, fd);
+		pre_len = s.len;
+		bar0_write32(a, SCRATCH_REG, 0x5678);
+		ASSERT_OK(set_state(a, VFIO_DEVICE_STATE_STOP_COPY, &none));
+	} else {
+		ASSERT_OK(set_state(a, VFIO_DEVICE_STATE_STOP_COPY, &fd));
+	}
+	stream_read(&s, fd);
+	close(fd);
+	n = stream_boundaries(&s, cut, ARRAY_SIZE(cut));
+	ASSERT_TRUE(n > 6 && n < ARRAY_SIZE(cut));
+	tap_log("%zu frame, section and record boundaries in a %zu-byte stream%s",
+		n, s.len, precopy ? " (pre-copy frame, then stop-copy)" : "");
+	for (i = 0; i < n; i++) {
+		int ret = load(b, s.data, cut[i]);
+		int state = get_state(b);
+
+		if ((ret != -EINVAL || state != VFIO_DEVICE_STATE_ERROR) && !bad++)
+			tap_log("cut at byte %zu of %zu: load returned %d, state %d",
+				cut[i], s.len, ret, state);
+		ASSERT_OK(vfio_reset(&b->dev));
+	}
+	EXPECT_EQ(bad, 0);
+	if (precopy) {
+		/* The boundary between the pre-copy and the stop-copy frame. */
+		for (i = 0; i < n && cut[i] != pre_len; i++)
+			;
+		EXPECT_TRUE(i < n && pre_len > 0 && pre_len < s.len);
+		expect_error_until_reset(b, load(b, s.data, pre_len), EINVAL);
+	}
+	ASSERT_EQ(load(b, s.data, s.len), 0);
+	EXPECT_EQ(bar0_read32(b, SCRATCH_REG), precopy ? 0x5678 : 0x1234);
+	free(s.data);
+}
+
 TEST(a_stream_of_another_type_is_refused)
 {
 	struct stream s = small_stream();

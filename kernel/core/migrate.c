@@ -125,7 +125,8 @@ static u8 *put_store(u8 *p, u32 id, const struct ivgpu_store *s)
 	return p;
 }
 
-u64 ivgpu_migrate_save(const struct ivgpu_core *c, u8 *buf, u64 len)
+u64 ivgpu_migrate_save(const struct ivgpu_core *c, u8 *buf, u64 len,
+		       bool final)
 {
 	const struct ivgpu_monitor *m = &c->monitor;
 	u64 size = ivgpu_migrate_size(c);
@@ -138,7 +139,7 @@ u64 ivgpu_migrate_save(const struct ivgpu_core *c, u8 *buf, u64 len)
 	put16(p + 10, IVGPU_MIG_MINOR);
 	put32(p + 12, IVGPU_MIG_HEADER);
 	put32(p + 16, type_index(c->type));
-	put32(p + 20, 0);
+	put32(p + 20, final ? IVGPU_MIG_FINAL : 0);
 	put64(p + 24, size - IVGPU_MIG_HEADER);
 	p += IVGPU_MIG_HEADER;
 
@@ -168,6 +169,7 @@ u64 ivgpu_migrate_save(const struct ivgpu_core *c, u8 *buf, u64 len)
 struct frame {
 	const u8 *sec[SEC_MAX];
 	u32 len[SEC_MAX];
+	bool final;
 };
 
 static int fail(const char **why, const char *msg)
@@ -288,8 +290,10 @@ static int parse_frame(const struct ivgpu_core *c, const u8 *p, u64 left,
 		*errno_out = -EPROTONOSUPPORT;
 		return -EPROTONOSUPPORT;
 	}
-	if (get32(p + 12) != IVGPU_MIG_HEADER || get32(p + 20))
+	if (get32(p + 12) != IVGPU_MIG_HEADER ||
+	    get32(p + 20) & ~IVGPU_MIG_FINAL)
 		return fail(why, "bad header size or flags");
+	f->final = get32(p + 20) & IVGPU_MIG_FINAL;
 	if (get32(p + 16) != type_index(c->type))
 		return fail(why, "the stream is of another vGPU type");
 	body = get64(p + 24);
@@ -374,13 +378,18 @@ int ivgpu_migrate_load(struct ivgpu_core *c, const u8 *buf, u64 len,
 		*why = "empty stream";
 		return -EINVAL;
 	}
+	last.final = false;
 	while (off < len) {
+		if (last.final)
+			return fail(why, "data after the final frame");
 		ret = parse_frame(c, buf + off, len - off, &f, &used, why, &err);
 		if (ret)
 			return err;
 		last = f;
 		off += used;
 	}
+	if (!last.final)
+		return fail(why, "the stream ends before its final frame");
 
 	ret = build_store(&regs, &c->regs, last.sec[SEC_REGS], last.len[SEC_REGS]);
 	if (ret)

@@ -4,10 +4,13 @@
  *
  * A stream is one or more frames; each frame is a whole device state and
  * the last one wins (pre-copy sends a frame early, stop-copy the final one).
+ * The final frame says so in its flags, and a stream is complete only when
+ * it ends with that frame: a stream cut after its pre-copy frame is refused
+ * like any other truncated one.
  * A frame is a 32-byte header, then sections, all little endian:
  *
  *   header:  u64 magic, u16 major, u16 minor, u32 header size,
- *            u32 type (index in ivgpu_types), u32 flags (0),
+ *            u32 type (index in ivgpu_types), u32 flags (IVGPU_MIG_FINAL),
  *            u64 bytes of sections that follow
  *   section: u32 id, u32 bytes, then that many bytes
  *
@@ -26,8 +29,9 @@ struct ivgpu_core;
 
 #define IVGPU_MIG_MAGIC		0x47494d5550475649ull	/* "IVGPUMIG" */
 #define IVGPU_MIG_MAJOR		1
-#define IVGPU_MIG_MINOR		0
+#define IVGPU_MIG_MINOR		1	/* 1: IVGPU_MIG_FINAL */
 #define IVGPU_MIG_HEADER	32u
+#define IVGPU_MIG_FINAL		(1u << 0)	/* frame flag: the stream ends here */
 
 /* Bytes ivgpu_migrate_save() writes for @c now. */
 u64 ivgpu_migrate_size(const struct ivgpu_core *c);
@@ -35,14 +39,18 @@ u64 ivgpu_migrate_size(const struct ivgpu_core *c);
 /* The largest frame any state of @c's type can give. */
 u64 ivgpu_migrate_max_size(const struct ivgpu_core *c);
 
-/* Write one frame of @c's state into @buf (@len from ivgpu_migrate_size). */
-u64 ivgpu_migrate_save(const struct ivgpu_core *c, u8 *buf, u64 len);
+/*
+ * Write one frame of @c's state into @buf (@len from ivgpu_migrate_size);
+ * @final marks the frame that completes the stream (stop-copy's).
+ */
+u64 ivgpu_migrate_save(const struct ivgpu_core *c, u8 *buf, u64 len,
+		       bool final);
 
 /*
  * Check every frame of @buf, then make the last one @c's state. Nothing
  * changes unless all of it is valid. Returns 0; -EINVAL for a stream that
- * is malformed, truncated, of another type or holds values the device
- * could not hold; -EPROTONOSUPPORT for a newer major version; -ENOMEM.
+ * is malformed, truncated (it does not end with its final frame, or goes
+ * on after it), of another type or holds values the device could not hold; -EPROTONOSUPPORT for a newer major version; -ENOMEM.
  * @why, if not NULL, gets a short reason.
  */
 int ivgpu_migrate_load(struct ivgpu_core *c, const u8 *buf, u64 len,

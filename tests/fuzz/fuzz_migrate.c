@@ -53,7 +53,7 @@ static u8 *save(const struct ivgpu_core *c, u64 *len)
 	*len = ivgpu_migrate_size(c);
 	buf = malloc(*len);
 	FUZZ_CHECK(buf != NULL, "malloc");
-	FUZZ_CHECK(ivgpu_migrate_save(c, buf, *len) == *len, "save");
+	FUZZ_CHECK(ivgpu_migrate_save(c, buf, *len, true) == *len, "save");
 	FUZZ_CHECK(*len <= ivgpu_migrate_max_size(c), "frame above the maximum");
 	return buf;
 }

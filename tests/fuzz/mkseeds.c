@@ -468,7 +468,7 @@ static void seeds_migrate(void)
 			exit(1);
 		len = ivgpu_migrate_size(c);
 		buf = malloc(len);
-		if (!buf || ivgpu_migrate_save(c, buf, len) != len)
+		if (!buf || ivgpu_migrate_save(c, buf, len, true) != len)
 			exit(1);
 		snprintf(path, sizeof(path), "%s/migrate/raw-type%u", dir, t);
 		f = fopen(path, "wb");

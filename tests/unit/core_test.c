@@ -1131,16 +1131,23 @@ static struct ivgpu_core *busy_core(const struct ivgpu_type *t, u32 id)
 	return c;
 }
 
-static u8 *save(const struct ivgpu_core *c, u64 *len)
+/* One frame of @c's state: a pre-copy one, or the final one. */
+static u8 *save_frame(const struct ivgpu_core *c, u64 *len, bool final)
 {
 	u8 *buf;
 
 	*len = ivgpu_migrate_size(c);
 	buf = malloc(*len);
 	ASSERT_TRUE(buf != NULL);
-	ASSERT_EQ(ivgpu_migrate_save(c, buf, *len), *len);
+	ASSERT_EQ(ivgpu_migrate_save(c, buf, *len, final), *len);
 	ASSERT_TRUE(*len <= ivgpu_migrate_max_size(c));
 	return buf;
+}
+
+/* A whole stream of one frame (stop-copy without pre-copy). */
+static u8 *save(const struct ivgpu_core *c, u64 *len)
+{
+	return save_frame(c, len, true);
 }
 
 static void expect_same_state(struct ivgpu_core *a, struct ivgpu_core *b)
@@ -1187,7 +1194,7 @@ TEST(migration_last_frame_wins)
 	struct ivgpu_core *a = busy_core(&ivgpu_types[0], 1);
 	struct ivgpu_core *b = new_core(&ivgpu_types[0], 2);
 	u64 len1, len2;
-	u8 *f1 = save(a, &len1), *f2, *both;
+	u8 *f1 = save_frame(a, &len1, false), *f2, *both;
 
 	ivgpu_core_bar0_write(a, 0x1ff000, 0xabcdef, 4);
 	ivgpu_core_bar0_write(a, IVGPU_GGTT_OFFSET + 8 * 3, 0x5000 | 1, 8);
@@ -1245,9 +1252,11 @@ TEST(migration_refuses_bad_streams)
 	buf[8] = IVGPU_MIG_MAJOR + 1;
 	expect_refused(b, buf, len, -EPROTONOSUPPORT, "newer major");
 	buf[8] = IVGPU_MIG_MAJOR;
-	buf[20] = 1;
+	buf[20] = IVGPU_MIG_FINAL | 2;
 	expect_refused(b, buf, len, -EINVAL, "flags");
 	buf[20] = 0;
+	expect_refused(b, buf, len, -EINVAL, "no final frame");
+	buf[20] = IVGPU_MIG_FINAL;
 	/* The first section (config space): vendor id. */
 	buf[IVGPU_MIG_HEADER + 8] ^= 0xff;
 	expect_refused(b, buf, len, -EINVAL, "config identity");
@@ -1269,6 +1278,82 @@ TEST(migration_refuses_bad_streams)
 	free_core(a);
 	free_core(b);
 	free_core(other);
+}
+
+static u32 get_le32(const u8 *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (u32)p[3] << 24;
+}
+
+static u64 get_le64(const u8 *p)
+{
+	return get_le32(p) | (u64)get_le32(p + 4) << 32;
+}
+
+/* Offsets in a stream where a frame, a section or a chunk record starts. */
+static u64 record_boundaries(const u8 *buf, u64 len, u64 *cut, u64 max)
+{
+	u64 n = 0, off = 0;
+
+	while (off < len) {
+		u64 end = off + IVGPU_MIG_HEADER + get_le64(buf + off + 24);
+		u64 sec = off + IVGPU_MIG_HEADER;
+
+		ASSERT_TRUE(n < max);
+		cut[n++] = off;
+		while (sec < end) {
+			u32 id = get_le32(buf + sec), bytes = get_le32(buf + sec + 4);
+			u64 rec;
+
+			ASSERT_TRUE(n < max);
+			cut[n++] = sec;
+			/* Register and GGTT sections: (index, chunk) records. */
+			for (rec = 8; (id == 3 || id == 4) && rec < 8 + bytes;
+			     rec += 4 + IVGPU_STORE_CHUNK) {
+				ASSERT_TRUE(n < max);
+				cut[n++] = sec + rec;
+			}
+			sec += 8 + bytes;
+		}
+		off = end;
+	}
+	return n;
+}
+
+TEST(migration_stream_is_complete_only_with_its_final_frame)
+{
+	struct ivgpu_core *a = busy_core(&ivgpu_types[0], 1);
+	struct ivgpu_core *b = new_core(&ivgpu_types[0], 2);
+	u64 len1, len2, n, i, cut[2048];
+	u8 *pre = save_frame(a, &len1, false), *fin, *both;
+
+	ivgpu_core_bar0_write(a, 0x1ff000, 0x5eed, 4);
+	fin = save_frame(a, &len2, true);
+	both = malloc(len1 + len2 + len2);
+	ASSERT_TRUE(both != NULL);
+	memcpy(both, pre, len1);
+	memcpy(both + len1, fin, len2);
+	/* Cut at every frame, section and record boundary: all incomplete. */
+	n = record_boundaries(both, len1 + len2, cut, 2048);
+	EXPECT_TRUE(n > 2 * 6);
+	for (i = 0; i < n; i++)
+		expect_refused(b, both, cut[i], -EINVAL, "cut at a record boundary");
+	/* Exactly the pre-copy frame: whole, but not the end of the stream. */
+	EXPECT_EQ(cut[0], 0);
+	expect_refused(b, both, len1, -EINVAL, "the pre-copy frame alone");
+	/* Something after the final frame, even a whole frame. */
+	memcpy(both + len1 + len2, fin, len2);
+	expect_refused(b, both, len1 + 2 * len2, -EINVAL, "a frame after the final one");
+	expect_refused(b, both + len1, 2 * len2, -EINVAL, "two final frames");
+	/* Pre-copy then final: the final state. */
+	ASSERT_EQ(ivgpu_migrate_load(b, both, len1 + len2, NULL), 0);
+	expect_same_state(a, b);
+	EXPECT_EQ(ivgpu_core_bar0_read(b, 0x1ff000, 4), 0x5eed);
+	free(pre);
+	free(fin);
+	free(both);
+	free_core(a);
+	free_core(b);
 }
 
 TEST(migration_refuses_a_forged_pv_page_and_chunk_index)
