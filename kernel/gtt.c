@@ -74,13 +74,30 @@ int ivgpu_vgpu_gtt_init(struct ivgpu_vgpu *vgpu)
 	return 0;
 }
 
+/* Empty the reverse map (empty already once every pin is released). */
+static void ivgpu_gtt_rmap_destroy(struct ivgpu_vgpu_gtt *gtt)
+{
+	struct ivgpu_gtt_rmap_set *set;
+	unsigned long frame;
+	void *cur;
+
+	xa_for_each(&gtt->rmap, frame, cur) {
+		if (xa_is_value(cur))
+			continue;
+		set = cur;
+		xa_destroy(&set->entries);
+		kfree(set);
+	}
+	xa_destroy(&gtt->rmap);
+}
+
 void ivgpu_vgpu_gtt_fini(struct ivgpu_vgpu *vgpu)
 {
 	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
 
 	/* Close released every pin: only value entries can be left. */
 	xa_destroy(&gtt->shadow);
-	xa_destroy(&gtt->rmap);
+	ivgpu_gtt_rmap_destroy(gtt);
 	mutex_destroy(&gtt->map_lock);
 	put_page(gtt->scratch);	/* a dma-buf may hold it still */
 	put_page(gtt->sink);
@@ -171,8 +188,11 @@ static void ivgpu_gtt_rmap_del(struct ivgpu_vgpu_gtt *gtt, unsigned long frame,
 	struct ivgpu_gtt_rmap_set *set;
 	void *cur = xa_load(&gtt->rmap, frame);
 
-	if (!cur || xa_is_value(cur)) {
-		xa_erase(&gtt->rmap, frame);
+	if (!cur)
+		return;
+	if (xa_is_value(cur)) {
+		if (xa_to_value(cur) == idx)
+			xa_erase(&gtt->rmap, frame);
 		return;
 	}
 	set = cur;
