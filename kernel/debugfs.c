@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Per-vGPU counters in debugfs, one "name value" line each.
+ * Counters in debugfs, one "name value" line each: per vGPU, and what
+ * lives module-wide.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 #include "core/regs.h"
@@ -77,11 +80,40 @@ static int ivgpu_vgpu_display_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(ivgpu_vgpu_display);
 
+static int ivgpu_live_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "vgpus %ld\n", atomic_long_read(&ivgpu_live.vgpus));
+	seq_printf(m, "opens %ld\n", atomic_long_read(&ivgpu_live.opens));
+	seq_printf(m, "pages_pinned %ld\n", atomic_long_read(&ivgpu_live.pinned));
+	seq_printf(m, "plane_states %ld\n",
+		   atomic_long_read(&ivgpu_live.plane_states));
+	seq_printf(m, "dmabufs %ld\n", atomic_long_read(&ivgpu_live.dmabufs));
+	seq_printf(m, "mig_files %ld\n", atomic_long_read(&ivgpu_live.mig_files));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ivgpu_live);
+
 void ivgpu_debugfs_init(void)
 {
 	ivgpu_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_atomic_t("fail_after", 0600, ivgpu_debugfs_root,
 				&ivgpu_fail_after);
+	debugfs_create_file("live", 0444, ivgpu_debugfs_root, NULL,
+			    &ivgpu_live_fops);
+}
+
+void ivgpu_debugfs_check_live(void)
+{
+	long vgpus = atomic_long_read(&ivgpu_live.vgpus);
+	long opens = atomic_long_read(&ivgpu_live.opens);
+	long pinned = atomic_long_read(&ivgpu_live.pinned);
+	long states = atomic_long_read(&ivgpu_live.plane_states);
+	long dmabufs = atomic_long_read(&ivgpu_live.dmabufs);
+	long files = atomic_long_read(&ivgpu_live.mig_files);
+
+	if (vgpus || opens || pinned || states || dmabufs || files)
+		pr_err("leaked at unload: vgpus %ld opens %ld pages_pinned %ld plane_states %ld dmabufs %ld mig_files %ld\n",
+		       vgpus, opens, pinned, states, dmabufs, files);
 }
 
 void ivgpu_debugfs_exit(void)

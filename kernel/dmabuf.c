@@ -46,6 +46,7 @@ static void ivgpu_dmabuf_free(struct kref *ref)
 	for (i = 0; i < b->nr_pages; i++)
 		put_page(b->pages[i]);
 	kvfree(b);
+	atomic_long_dec(&ivgpu_live.plane_states);
 }
 
 static struct sg_table *ivgpu_dmabuf_map(struct dma_buf_attachment *at,
@@ -87,6 +88,7 @@ static void ivgpu_dmabuf_release(struct dma_buf *dmabuf)
 {
 	struct ivgpu_dmabuf *b = dmabuf->priv;
 
+	atomic_long_dec(&ivgpu_live.dmabufs);
 	kref_put(&b->ref, ivgpu_dmabuf_free);
 }
 
@@ -192,6 +194,7 @@ static struct ivgpu_dmabuf *ivgpu_dmabuf_keep(struct ivgpu_vgpu *vgpu,
 	for (i = 0; i < want->nr_pages; i++)
 		get_page(want->pages[i]);
 	kref_init(&want->ref);
+	atomic_long_inc(&ivgpu_live.plane_states);
 	if (!++d->next_dmabuf_id)
 		d->next_dmabuf_id = 1;
 	want->id = d->next_dmabuf_id;
@@ -296,6 +299,7 @@ long ivgpu_vgpu_get_dmabuf(struct ivgpu_vgpu *vgpu, void __user *arg)
 		kref_put(&found->ref, ivgpu_dmabuf_free);
 		return PTR_ERR(dmabuf);
 	}
+	atomic_long_inc(&ivgpu_live.dmabufs);
 	fd = dma_buf_fd(dmabuf, O_CLOEXEC);
 	if (fd < 0)
 		dma_buf_put(dmabuf);	/* releases our reference */

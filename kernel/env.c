@@ -13,6 +13,7 @@
 
 /* Allocations left before the module's fail; -1: none fails (debugfs). */
 atomic_t ivgpu_fail_after = ATOMIC_INIT(-1);
+struct ivgpu_live ivgpu_live;
 
 bool ivgpu_fail_alloc(void)
 {

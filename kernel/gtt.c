@@ -238,6 +238,7 @@ static struct page *ivgpu_vgpu_gtt_pin(struct ivgpu_vgpu *vgpu, u64 idx,
 	}
 	gtt->stats.pins++;
 	gtt->stats.pinned++;
+	atomic_long_inc(&ivgpu_live.pinned);
 	return page;
 }
 
@@ -247,6 +248,7 @@ static void ivgpu_vgpu_gtt_unpin(struct ivgpu_vgpu *vgpu, u64 idx, u64 pte)
 	vfio_unpin_pages(&vgpu->vdev, ivgpu_pte_addr(pte), 1);
 	vgpu->gtt.stats.unpins++;
 	vgpu->gtt.stats.pinned--;
+	atomic_long_dec(&ivgpu_live.pinned);
 }
 
 /* Entry @idx changed from @old (what the shadow reflects) to @new. */

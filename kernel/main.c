@@ -64,6 +64,7 @@ static void __exit ivgpu_exit(void)
 {
 	ivgpu_gpu_exit();
 	mdev_unregister_driver(&ivgpu_vgpu_mdev_driver);
+	ivgpu_debugfs_check_live();
 	ivgpu_debugfs_exit();
 	ivgpu_core_global_fini();
 }

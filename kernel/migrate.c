@@ -48,6 +48,7 @@ static int ivgpu_mig_file_release(struct inode *inode, struct file *filp)
 	kvfree(migf->data);
 	mutex_destroy(&migf->lock);
 	kfree(migf);
+	atomic_long_dec(&ivgpu_live.mig_files);
 	return 0;
 }
 
@@ -189,6 +190,7 @@ static struct ivgpu_mig_file *ivgpu_mig_file_new(const struct file_operations *f
 		return ERR_CAST(err);
 	}
 	stream_open(migf->filp->f_inode, migf->filp);
+	atomic_long_inc(&ivgpu_live.mig_files);
 	return migf;
 }
 

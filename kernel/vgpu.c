@@ -476,6 +476,7 @@ static int ivgpu_vgpu_open_device(struct vfio_device *vdev)
 	ret = ivgpu_vgpu_gtt_new_user(vgpu);
 	if (!ret) {
 		vgpu->open = true;
+		atomic_long_inc(&ivgpu_live.opens);
 		ivgpu_monitor_init(&vgpu->core);
 		ivgpu_vgpu_reset_locked(vgpu);
 	}
@@ -500,6 +501,7 @@ static void ivgpu_vgpu_close_device(struct vfio_device *vdev)
 	ivgpu_vgpu_display_release(vgpu);
 	ivgpu_vgpu_irq_disable_all(vgpu);
 	mutex_unlock(&vgpu->lock);
+	atomic_long_dec(&ivgpu_live.opens);
 }
 
 static int ivgpu_vgpu_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
@@ -560,6 +562,7 @@ static int ivgpu_vgpu_init_dev(struct vfio_device *vdev)
 	ivgpu_vgpu_vblank_init(vgpu);
 	ivgpu_vgpu_display_init(vgpu);
 	ivgpu_vgpu_mig_init(vgpu);
+	atomic_long_inc(&ivgpu_live.vgpus);
 	return 0;
 
 out_fini_core:
@@ -578,6 +581,7 @@ static void ivgpu_vgpu_release_dev(struct vfio_device *vdev)
 	ivgpu_vgpu_gtt_fini(vgpu);
 	ivgpu_core_fini(&vgpu->core);
 	ivgpu_gpu_unclaim(vgpu->type, vgpu->vgt_id);
+	atomic_long_dec(&ivgpu_live.vgpus);
 	ivgpu_vfio_free_device(vdev);
 }
 

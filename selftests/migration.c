@@ -19,20 +19,7 @@
 #include <unistd.h>
 
 #include "ivgpu.h"
-
-/* What 6.2 added to <linux/vfio.h>, for older installed headers. */
-#ifndef VFIO_MIGRATION_PRE_COPY
-#define VFIO_MIGRATION_PRE_COPY		(1 << 2)
-#define VFIO_DEVICE_STATE_PRE_COPY	6
-#define VFIO_DEVICE_STATE_PRE_COPY_P2P	7
-struct vfio_precopy_info {
-	__u32 argsz;
-	__u32 flags;
-	__aligned_u64 initial_bytes;
-	__aligned_u64 dirty_bytes;
-};
-#define VFIO_MIG_GET_PRECOPY_INFO	_IO(VFIO_TYPE, VFIO_BASE + 21)
-#endif
+#include "mig.h"
 
 #define TYPE_MEDIUM	(&ivgpu_types[1])	/* 1920x1200 */
 #define PAGE		4096UL
@@ -68,77 +55,6 @@ static uint32_t mig_flags(struct vgpu *v)
 
 	ASSERT_OK(ioctl(v->dev.fd, VFIO_DEVICE_FEATURE, &buf));
 	return buf.m.flags;
-}
-
-/* Ask for @state; 0 or -errno, and the data fd (or -1) in *@fd. */
-static int set_state(struct vgpu *v, uint32_t state, int *fd)
-{
-	struct {
-		struct vfio_device_feature f;
-		struct vfio_device_feature_mig_state s;
-	} buf = {
-		.f.argsz = sizeof(buf),
-		.f.flags = VFIO_DEVICE_FEATURE_SET |
-			   VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE,
-		.s.device_state = state,
-	};
-	int ret = ioctl(v->dev.fd, VFIO_DEVICE_FEATURE, &buf);
-
-	if (fd)
-		*fd = ret ? -1 : buf.s.data_fd;
-	return ret ? -errno : 0;
-}
-
-static uint32_t get_state(struct vgpu *v)
-{
-	struct {
-		struct vfio_device_feature f;
-		struct vfio_device_feature_mig_state s;
-	} buf = {
-		.f.argsz = sizeof(buf),
-		.f.flags = VFIO_DEVICE_FEATURE_GET |
-			   VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE,
-	};
-
-	ASSERT_OK(ioctl(v->dev.fd, VFIO_DEVICE_FEATURE, &buf));
-	return buf.s.device_state;
-}
-
-struct stream {
-	uint8_t *data;
-	size_t len;
-};
-
-/* Read @fd to its current end, appending to @s. */
-static void stream_read(struct stream *s, int fd)
-{
-	for (;;) {
-		ssize_t n;
-
-		s->data = realloc(s->data, s->len + 65536);
-		ASSERT_TRUE(s->data);
-		n = read(fd, s->data + s->len, 65536);
-		ASSERT_TRUE(n >= 0);
-		if (!n)
-			return;
-		s->len += n;
-	}
-}
-
-/* Write @len bytes to @fd in 64 KiB pieces; 0 or -errno of the first failure. */
-static int stream_write(int fd, const uint8_t *data, size_t len)
-{
-	size_t off = 0;
-
-	while (off < len) {
-		size_t n = len - off < 65536 ? len - off : 65536;
-		ssize_t w = write(fd, data + off, n);
-
-		if (w < 0)
-			return -errno;
-		off += w;
-	}
-	return 0;
 }
 
 static bool kernel_has_precopy(void)
@@ -316,20 +232,20 @@ static void save(struct vgpu *a, struct stream *s, bool precopy)
 	if (precopy) {
 		struct vfio_precopy_info info = { .argsz = sizeof(info) };
 
-		ASSERT_OK(set_state(a, VFIO_DEVICE_STATE_PRE_COPY, &fd));
+		ASSERT_OK(mig_set_state(a, VFIO_DEVICE_STATE_PRE_COPY, &fd));
 		ASSERT_TRUE(fd >= 0);
 		ASSERT_OK(ioctl(fd, VFIO_MIG_GET_PRECOPY_INFO, &info));
 		EXPECT_NE(info.initial_bytes, 0);
 		EXPECT_EQ(info.dirty_bytes, 0);
 		stream_read(s, fd);
 		EXPECT_EQ(s->len, info.initial_bytes);
-		ASSERT_OK(set_state(a, VFIO_DEVICE_STATE_PRE_COPY_P2P, &none));
+		ASSERT_OK(mig_set_state(a, VFIO_DEVICE_STATE_PRE_COPY_P2P, &none));
 		t0 = now_us();
-		ASSERT_OK(set_state(a, VFIO_DEVICE_STATE_STOP_COPY, &none));
+		ASSERT_OK(mig_set_state(a, VFIO_DEVICE_STATE_STOP_COPY, &none));
 		EXPECT_EQ(none, -1);	/* the same file carries on */
 	} else {
 		t0 = now_us();
-		ASSERT_OK(set_state(a, VFIO_DEVICE_STATE_STOP_COPY, &fd));
+		ASSERT_OK(mig_set_state(a, VFIO_DEVICE_STATE_STOP_COPY, &fd));
 		ASSERT_TRUE(fd >= 0);
 	}
 	{
@@ -341,7 +257,7 @@ static void save(struct vgpu *a, struct stream *s, bool precopy)
 			s->len - before, t1 - t0);
 	}
 	close(fd);
-	ASSERT_OK(set_state(a, VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_OK(mig_set_state(a, VFIO_DEVICE_STATE_STOP, NULL));
 }
 
 /* Load @s into @b: STOP -> RESUMING, write, -> STOP. 0 or -errno. */
@@ -349,14 +265,14 @@ static int load(struct vgpu *b, const uint8_t *data, size_t len)
 {
 	int fd, ret;
 
-	ASSERT_OK(set_state(b, VFIO_DEVICE_STATE_STOP, NULL));
-	ASSERT_OK(set_state(b, VFIO_DEVICE_STATE_RESUMING, &fd));
+	ASSERT_OK(mig_set_state(b, VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_OK(mig_set_state(b, VFIO_DEVICE_STATE_RESUMING, &fd));
 	ASSERT_TRUE(fd >= 0);
 	ret = stream_write(fd, data, len);
 	close(fd);
 	if (ret)
 		return ret;
-	return set_state(b, VFIO_DEVICE_STATE_STOP, NULL);
+	return mig_set_state(b, VFIO_DEVICE_STATE_STOP, NULL);
 }
 
 TEST(migration_is_offered)
@@ -369,7 +285,7 @@ TEST(migration_is_offered)
 	if (kernel_has_precopy())
 		want |= VFIO_MIGRATION_PRE_COPY;
 	EXPECT_EQ(mig_flags(v), want);
-	EXPECT_EQ(get_state(v), VFIO_DEVICE_STATE_RUNNING);
+	EXPECT_EQ(mig_get_state(v), VFIO_DEVICE_STATE_RUNNING);
 	snprintf(path, sizeof(path),
 		 "/sys/bus/mdev/devices/%s/ivgpu/migration_compat", v->uuid);
 	f = fopen(path, "r");
@@ -408,10 +324,10 @@ static void migrate_live_display(bool precopy)
 	EXPECT_EQ(vfio_eventfd_wait(msi_a, 0), 0);
 
 	ASSERT_EQ(load(b, s.data, s.len), 0);
-	EXPECT_EQ(get_state(b), VFIO_DEVICE_STATE_STOP);
+	EXPECT_EQ(mig_get_state(b), VFIO_DEVICE_STATE_STOP);
 	/* QEMU sets up B's interrupts, then lets it run. */
 	ASSERT_OK(vfio_irq_set_eventfd(&b->dev, VFIO_PCI_MSI_IRQ_INDEX, msi_b));
-	ASSERT_OK(set_state(b, VFIO_DEVICE_STATE_RUNNING, NULL));
+	ASSERT_OK(mig_set_state(b, VFIO_DEVICE_STATE_RUNNING, NULL));
 
 	for (i = 0; i < ARRAY_SIZE(regs_kept); i++)
 		EXPECT_EQ(bar0_read32(b, regs_kept[i]), before[i]);
@@ -488,13 +404,13 @@ TEST(pre_copy_changes_reach_the_destination)
 	a = vgpu_new(TYPE_SMALL);
 	b = vgpu_new(TYPE_SMALL);
 	bar0_write32(a, SCRATCH_REG, 1);
-	ASSERT_OK(set_state(a, VFIO_DEVICE_STATE_PRE_COPY, &fd));
+	ASSERT_OK(mig_set_state(a, VFIO_DEVICE_STATE_PRE_COPY, &fd));
 	stream_read(&s, fd);
 	/* Still running: the guest writes on. */
 	bar0_write32(a, SCRATCH_REG, 2);
 	ASSERT_OK(ioctl(fd, VFIO_MIG_GET_PRECOPY_INFO, &info));
 	EXPECT_EQ(info.initial_bytes, 0);
-	ASSERT_OK(set_state(a, VFIO_DEVICE_STATE_STOP_COPY, &none));
+	ASSERT_OK(mig_set_state(a, VFIO_DEVICE_STATE_STOP_COPY, &none));
 	/* Outside PRE_COPY the ioctl is refused. */
 	EXPECT_ERRNO(ioctl(fd, VFIO_MIG_GET_PRECOPY_INFO, &info), EINVAL);
 	stream_read(&s, fd);
@@ -512,7 +428,7 @@ static struct stream small_stream(void)
 	int fd;
 
 	bar0_write32(a, SCRATCH_REG, 0xabc);
-	ASSERT_OK(set_state(a, VFIO_DEVICE_STATE_STOP_COPY, &fd));
+	ASSERT_OK(mig_set_state(a, VFIO_DEVICE_STATE_STOP_COPY, &fd));
 	stream_read(&s, fd);
 	close(fd);
 	ASSERT_TRUE(s.len > 32);
@@ -525,12 +441,12 @@ static void expect_error_until_reset(struct vgpu *b, int got, int err)
 	uint32_t id = pv_read32(b, IVGPU_PV_VGT_ID);
 
 	EXPECT_EQ(got, -err);
-	EXPECT_EQ(get_state(b), VFIO_DEVICE_STATE_ERROR);
-	EXPECT_EQ(set_state(b, VFIO_DEVICE_STATE_RUNNING, NULL), -EINVAL);
-	EXPECT_EQ(set_state(b, VFIO_DEVICE_STATE_STOP, NULL), -EINVAL);
-	EXPECT_EQ(get_state(b), VFIO_DEVICE_STATE_ERROR);
+	EXPECT_EQ(mig_get_state(b), VFIO_DEVICE_STATE_ERROR);
+	EXPECT_EQ(mig_set_state(b, VFIO_DEVICE_STATE_RUNNING, NULL), -EINVAL);
+	EXPECT_EQ(mig_set_state(b, VFIO_DEVICE_STATE_STOP, NULL), -EINVAL);
+	EXPECT_EQ(mig_get_state(b), VFIO_DEVICE_STATE_ERROR);
 	ASSERT_OK(vfio_reset(&b->dev));
-	EXPECT_EQ(get_state(b), VFIO_DEVICE_STATE_RUNNING);
+	EXPECT_EQ(mig_get_state(b), VFIO_DEVICE_STATE_RUNNING);
 	bar0_write32(b, SCRATCH_REG, 7);
 	EXPECT_EQ(bar0_read32(b, SCRATCH_REG), 7);
 	EXPECT_EQ(pv_read32(b, IVGPU_PV_VGT_ID), id);	/* nothing was loaded */
@@ -610,13 +526,13 @@ TEST(a_stream_cut_at_any_record_boundary_is_refused)
 
 	bar0_write32(a, SCRATCH_REG, 0x1234);
 	if (precopy) {
-		ASSERT_OK(set_state(a, VFIO_DEVICE_STATE_PRE_COPY, &fd));
+		ASSERT_OK(mig_set_state(a, VFIO_DEVICE_STATE_PRE_COPY, &fd));
 		stream_read(&s, fd);
 		pre_len = s.len;
 		bar0_write32(a, SCRATCH_REG, 0x5678);
-		ASSERT_OK(set_state(a, VFIO_DEVICE_STATE_STOP_COPY, &none));
+		ASSERT_OK(mig_set_state(a, VFIO_DEVICE_STATE_STOP_COPY, &none));
 	} else {
-		ASSERT_OK(set_state(a, VFIO_DEVICE_STATE_STOP_COPY, &fd));
+		ASSERT_OK(mig_set_state(a, VFIO_DEVICE_STATE_STOP_COPY, &fd));
 	}
 	stream_read(&s, fd);
 	close(fd);
@@ -626,7 +542,7 @@ TEST(a_stream_cut_at_any_record_boundary_is_refused)
 		n, s.len, precopy ? " (pre-copy frame, then stop-copy)" : "");
 	for (i = 0; i < n; i++) {
 		int ret = load(b, s.data, cut[i]);
-		int state = get_state(b);
+		int state = mig_get_state(b);
 
 		if ((ret != -EINVAL || state != VFIO_DEVICE_STATE_ERROR) && !bad++)
 			tap_log("cut at byte %zu of %zu: load returned %d, state %d",
@@ -663,13 +579,13 @@ TEST(oversized_stream_write_fails)
 	int fd, ret;
 
 	ASSERT_TRUE(junk);
-	ASSERT_OK(set_state(b, VFIO_DEVICE_STATE_STOP, NULL));
-	ASSERT_OK(set_state(b, VFIO_DEVICE_STATE_RESUMING, &fd));
+	ASSERT_OK(mig_set_state(b, VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_OK(mig_set_state(b, VFIO_DEVICE_STATE_RESUMING, &fd));
 	ret = stream_write(fd, junk, len);
 	EXPECT_EQ(ret, -EFBIG);
 	close(fd);
 	ASSERT_OK(vfio_reset(&b->dev));
-	EXPECT_EQ(get_state(b), VFIO_DEVICE_STATE_RUNNING);
+	EXPECT_EQ(mig_get_state(b), VFIO_DEVICE_STATE_RUNNING);
 	free(junk);
 }
 
@@ -679,9 +595,9 @@ TEST(data_fd_is_cut_off_by_reset)
 	char byte;
 	int fd;
 
-	ASSERT_OK(set_state(a, VFIO_DEVICE_STATE_STOP_COPY, &fd));
+	ASSERT_OK(mig_set_state(a, VFIO_DEVICE_STATE_STOP_COPY, &fd));
 	ASSERT_OK(vfio_reset(&a->dev));
-	EXPECT_EQ(get_state(a), VFIO_DEVICE_STATE_RUNNING);
+	EXPECT_EQ(mig_get_state(a), VFIO_DEVICE_STATE_RUNNING);
 	EXPECT_ERRNO(read(fd, &byte, 1), ENODEV);
 	close(fd);
 }

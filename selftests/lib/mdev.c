@@ -91,8 +91,8 @@ int mdev_find_parent(const char *type, char *parent, size_t len)
 	return ret;
 }
 
-static void mdev_type_path(char *path, size_t len, const char *parent,
-			   const char *type, const char *file)
+void mdev_type_path(char *path, size_t len, const char *parent,
+		    const char *type, const char *file)
 {
 	snprintf(path, len, MDEV_BUS_CLASS "/%s/mdev_supported_types/%s/%s",
 		 parent, type, file);

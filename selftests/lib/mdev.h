@@ -33,6 +33,9 @@ int mdev_type_attr(const char *parent, const char *type, const char *attr,
 /* available_instances as a number, or -errno. */
 long mdev_available(const char *parent, const char *type);
 
+/* The path of @file of @type under @parent (e.g. "create"). */
+void mdev_type_path(char *path, size_t len, const char *parent,
+		    const char *type, const char *file);
 /* Write the UUID to the type's create file. */
 int mdev_create(const char *parent, const char *type, const char *uuid);
 /* Write 1 to /sys/bus/mdev/devices/<uuid>/remove. */
