@@ -434,7 +434,10 @@ static const struct vfio_migration_ops ivgpu_vgpu_mig_ops = {
 
 void ivgpu_vgpu_mig_init(struct ivgpu_vgpu *vgpu)
 {
+	/* Nobody else sees the vGPU yet; what it calls asserts the lock. */
+	mutex_lock(&vgpu->lock);
 	ivgpu_vgpu_mig_enter(vgpu, VFIO_DEVICE_STATE_RUNNING);
+	mutex_unlock(&vgpu->lock);
 	vgpu->vdev.migration_flags = VFIO_MIGRATION_STOP_COPY |
 				     VFIO_MIGRATION_P2P | IVGPU_MIGRATION_PRE_COPY;
 	vgpu->vdev.mig_ops = &ivgpu_vgpu_mig_ops;
