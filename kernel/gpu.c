@@ -213,10 +213,14 @@ static int ivgpu_gpu_add_bus(struct ivgpu_gpu *gpu, int want_domain)
 
 static void ivgpu_gpu_remove_bus(struct ivgpu_gpu *gpu)
 {
+	struct pci_host_bridge *bridge = to_pci_host_bridge(gpu->bus->bridge);
+
 	pci_lock_rescan_remove();
 	pci_stop_root_bus(gpu->bus);
 	pci_remove_root_bus(gpu->bus);
 	pci_unlock_rescan_remove();
+	/* Removal only deletes the host bridge device: drop its last reference. */
+	pci_free_host_bridge(bridge);
 	gpu->bus = NULL;
 }
 
