@@ -11,6 +11,8 @@
 #   make install    modules_install and the uapi header (KDIR's kernel)
 #   make deb        build ivgpu-dkms_<version>_all.deb into build/deb/ and run lintian on it
 #   make test-deb   install, use and remove that package in a test VM of each kernel (slow)
+#   make test-debug the selftests under a KASAN + lockdep + kmemleak + fault-injection
+#                   6.12 kernel built here once (scripts/debug-kernel): before a release
 #   make dkms-install    copy the sources to /usr/src/ivgpu-<version> and dkms install (root)
 #   make dkms-uninstall  dkms remove from every kernel and delete those sources (root)
 
@@ -55,6 +57,9 @@ deb:
 test-deb:
 	scripts/test-deb
 
+test-debug:
+	scripts/test-debug
+
 check:
 	scripts/check
 
@@ -78,4 +83,4 @@ clean:
 	-$(MAKE) -C bench clean
 	-$(MAKE) -C kernel KDIR=$(KDIR) clean
 
-.PHONY: all module modules unit fuzz bench selftests test demo deb test-deb check install dkms-install dkms-uninstall clean
+.PHONY: all module modules unit fuzz bench selftests test demo deb test-deb test-debug check install dkms-install dkms-uninstall clean
