@@ -21,6 +21,10 @@ reports XSAVE sizes the kernel rejects), "EPYC" warns of SRSO, and with
     vm.qmp.call("screendump", {"filename": ...})
     vm.stop()                   # the agent exits, the guest powers off;
                                 # scripts/vm's status (125: kernel problems)
+
+With display="bochs-display" or "virtio-gpu-pci" (any QEMU display
+device) the guest gets that device instead of a vGPU, with xres/yres as
+its properties; uuid is then unused (None).
 """
 import base64
 import os
@@ -157,7 +161,7 @@ class Agent:
 
 class GuestVM:
     def __init__(self, uuid, kernel="6.1", log_dir=None, mem=512, opregion=True,
-                 xres=None, yres=None, extra=(), append="", timeout=1200):
+                 xres=None, yres=None, extra=(), append="", timeout=1200, display=None):
         self.uuid = uuid
         self.kernel = kernel
         self.log_dir = log_dir or os.path.join(TOP, "build", "guest", f"log-{kernel}")
@@ -167,7 +171,11 @@ class GuestVM:
         self.qmp_path = os.path.join(self.run_dir, "qmp.sock")
         self.agent_path = os.path.join(self.run_dir, "agent.sock")
         self.kvm = kvm_usable()
-        dev = ivgpu_qemu.device_args(uuid, xres=xres, yres=yres, opregion=opregion)[1]
+        if display:
+            dev = ",".join([display] + [f"{k}={v}" for k, v in (("xres", xres), ("yres", yres))
+                                        if v])
+        else:
+            dev = ivgpu_qemu.device_args(uuid, xres=xres, yres=yres, opregion=opregion)[1]
         qemu = ["-device", dev,
                 "-qmp", f"unix:{self.qmp_path},server=on,wait=off",
                 "-device", "virtio-serial-pci,id=vser",
