@@ -14,7 +14,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,28 +41,6 @@
 #define EDID_FIELD(f)	offsetof(struct vfio_region_gfx_edid, f)
 
 /* ---- the protocol ---- */
-
-static uint32_t mig_flags(struct vgpu *v)
-{
-	struct {
-		struct vfio_device_feature f;
-		struct vfio_device_feature_migration m;
-	} buf = {
-		.f.argsz = sizeof(buf),
-		.f.flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIGRATION,
-	};
-
-	ASSERT_OK(ioctl(v->dev.fd, VFIO_DEVICE_FEATURE, &buf));
-	return buf.m.flags;
-}
-
-static bool kernel_has_precopy(void)
-{
-	struct utsname u;
-
-	ASSERT_OK(uname(&u));
-	return strncmp(u.release, "6.1.", 4) != 0;
-}
 
 static double now_us(void)
 {

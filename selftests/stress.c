@@ -22,7 +22,6 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/param.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -879,20 +878,12 @@ static void stress_cleanup(void *arg)
 static struct stress *stress_start(double secs)
 {
 	struct stress *s = calloc(1, sizeof(*s));
-	struct {
-		struct vfio_device_feature f;
-		struct vfio_device_feature_migration m;
-	} mig = {
-		.f.argsz = sizeof(mig),
-		.f.flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIGRATION,
-	};
 	struct vfio_iommu_type1_dma_map map = {
 		.argsz = sizeof(map),
 		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
 		.size = SCR_PAGES * PAGE,
 	};
 	const char *seed = getenv("IVGPU_STRESS_SEED");
-	struct utsname u;
 	struct vgpu *v;
 	int i;
 
@@ -908,10 +899,8 @@ static struct stress *stress_start(double secs)
 	vgpu_open(v);
 	tap_defer(stress_cleanup, s);
 	/* PRE_COPY where the kernel has it: 6.2 and later. */
-	ASSERT_OK(ioctl(v->dev.fd, VFIO_DEVICE_FEATURE, &mig));
-	ASSERT_OK(uname(&u));
-	s->precopy = mig.m.flags & VFIO_MIGRATION_PRE_COPY;
-	EXPECT_EQ(s->precopy, strncmp(u.release, "6.1.", 4) != 0);
+	s->precopy = mig_flags(v) & VFIO_MIGRATION_PRE_COPY;
+	EXPECT_EQ(s->precopy, kernel_has_precopy());
 	tap_log("seed %" PRIu64 " (IVGPU_STRESS_SEED), %.1f s (IVGPU_STRESS_SECONDS), %s, %s",
 		s->seed, secs, TYPE->dir, s->precopy ? "PRE_COPY" : "no PRE_COPY");
 

@@ -7,7 +7,9 @@
 #define IVGPU_SELFTESTS_MIG_H
 
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "ivgpu.h"
@@ -25,6 +27,30 @@ struct vfio_precopy_info {
 };
 #define VFIO_MIG_GET_PRECOPY_INFO	_IO(VFIO_TYPE, VFIO_BASE + 21)
 #endif
+
+/* The VFIO_MIGRATION_* flags @v offers. */
+static inline uint32_t mig_flags(struct vgpu *v)
+{
+	struct {
+		struct vfio_device_feature f;
+		struct vfio_device_feature_migration m;
+	} buf = {
+		.f.argsz = sizeof(buf),
+		.f.flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIGRATION,
+	};
+
+	ASSERT_OK(ioctl(v->dev.fd, VFIO_DEVICE_FEATURE, &buf));
+	return buf.m.flags;
+}
+
+/* Whether the running kernel's VFIO has PRE_COPY (6.2 and later). */
+static inline bool kernel_has_precopy(void)
+{
+	struct utsname u;
+
+	ASSERT_OK(uname(&u));
+	return strncmp(u.release, "6.1.", 4) != 0;
+}
 
 /* Ask for @state; 0 or -errno, and the data fd (or -1) in *@fd. */
 static inline int mig_set_state(struct vgpu *v, uint32_t state, int *fd)
