@@ -27,12 +27,14 @@ static int ivgpu_vgpu_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "ggtt_writes %llu\n", c->ggtt_writes);
 	seq_printf(m, "ggtt_dropped %llu\n", c->ggtt_dropped);
 	seq_printf(m, "ggtt_present %llu\n", vgpu->core.ggtt_present);
+	mutex_lock(&vgpu->gtt.map_lock);	/* a DMA unmap changes these */
 	seq_printf(m, "pages_pinned %llu\n", g->pinned);
 	seq_printf(m, "pins %llu\n", g->pins);
 	seq_printf(m, "unpins %llu\n", g->unpins);
 	seq_printf(m, "pin_errors %llu\n", g->pin_errors);
 	seq_printf(m, "scratch_hits %llu\n", g->scratch_hits);
 	seq_printf(m, "dma_invalidated %llu\n", g->invalidated);
+	mutex_unlock(&vgpu->gtt.map_lock);
 	seq_printf(m, "irq_events %llu\n", c->events);
 	seq_printf(m, "irq_msi %llu\n", vgpu->irq.msi_sent);
 	seq_printf(m, "irq_intx %llu\n", vgpu->irq.intx_sent);

@@ -221,23 +221,39 @@ void ivgpu_vgpu_display_release(struct ivgpu_vgpu *vgpu)
 	d->fb_pixels = NULL;
 }
 
+/* The page ivgpu_fb_copy reads now, referenced until it asks for another. */
+struct ivgpu_vgpu_fb_reader {
+	struct ivgpu_vgpu *vgpu;
+	u64 base;
+	u64 n;
+	struct page *page;
+};
+
 static const u8 *ivgpu_vgpu_fb_page(void *ctx, u64 n)
 {
-	void **args = ctx;
-	struct ivgpu_vgpu *vgpu = args[0];
-	const struct ivgpu_fb *fb = args[1];
+	struct ivgpu_vgpu_fb_reader *r = ctx;
 
-	return page_address(ivgpu_vgpu_gtt_page(vgpu,
-						(fb->gm_base >> PAGE_SHIFT) + n));
+	if (!r->page || r->n != n) {
+		if (r->page)
+			put_page(r->page);
+		r->page = ivgpu_vgpu_gtt_get(r->vgpu, r->base + n);
+		r->n = n;
+	}
+	return page_address(r->page);
 }
 
 void ivgpu_vgpu_fb_copy(struct ivgpu_vgpu *vgpu, const struct ivgpu_fb *fb,
 			u8 *dst, u32 dst_stride)
 {
-	void *args[2] = { vgpu, (void *)fb };
+	struct ivgpu_vgpu_fb_reader r = {
+		.vgpu = vgpu,
+		.base = fb->gm_base >> PAGE_SHIFT,
+	};
 
 	lockdep_assert_held(&vgpu->lock);
-	ivgpu_fb_copy(fb, ivgpu_vgpu_fb_page, args, dst, dst_stride);
+	ivgpu_fb_copy(fb, ivgpu_vgpu_fb_page, &r, dst, dst_stride);
+	if (r.page)
+		put_page(r.page);
 	vgpu->display.stats.copies++;
 }
 
@@ -269,7 +285,7 @@ static int ivgpu_vgpu_query_region(struct ivgpu_vgpu *vgpu,
 		if (d->view != IVGPU_VIEW_GUEST || d->view_base != base ||
 		    d->view_pages != pages || d->region_gen != d->gen) {
 			for (n = 0; n < pages; n++)
-				ivgpu_vgpu_gtt_page(vgpu, base + n);
+				ivgpu_vgpu_gtt_resolve(vgpu, base + n);
 			ivgpu_vgpu_set_view(vgpu, IVGPU_VIEW_GUEST, base, pages);
 			d->region_gen = d->gen;
 		}
@@ -349,7 +365,10 @@ long ivgpu_vgpu_query_plane(struct ivgpu_vgpu *vgpu, void __user *arg)
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }
 
-/* The page at @n of the region planes' view (map_lock or vGPU lock held). */
+/*
+ * The page at @n of the region planes' view: under map_lock, or, to @pin it
+ * (referenced then), under the vGPU lock.
+ */
 static struct page *ivgpu_vgpu_view_page(struct ivgpu_vgpu *vgpu, u64 n,
 					 bool pin)
 {
@@ -361,7 +380,7 @@ static struct page *ivgpu_vgpu_view_page(struct ivgpu_vgpu *vgpu, u64 n,
 		if (n >= d->view_pages)
 			break;
 		if (pin)
-			return ivgpu_vgpu_gtt_page(vgpu, d->view_base + n);
+			return ivgpu_vgpu_gtt_get(vgpu, d->view_base + n);
 		page = ivgpu_vgpu_gtt_peek(vgpu, d->view_base + n);
 		break;
 	case IVGPU_VIEW_COPY:
@@ -370,7 +389,11 @@ static struct page *ivgpu_vgpu_view_page(struct ivgpu_vgpu *vgpu, u64 n,
 	case IVGPU_VIEW_NONE:
 		break;
 	}
-	return page ? page : vgpu->gtt.scratch;
+	if (!page)
+		page = vgpu->gtt.scratch;
+	if (pin)
+		get_page(page);
+	return page;
 }
 
 /* The page at @n of the framebuffer region's pixels (map_lock or vGPU lock). */
@@ -492,8 +515,12 @@ static int ivgpu_vgpu_fb_update(struct ivgpu_vgpu *vgpu)
 static struct page *ivgpu_vgpu_fb_pixels_page_locked(struct ivgpu_vgpu *vgpu,
 						     u64 n)
 {
+	struct page *page;
+
 	lockdep_assert_held(&vgpu->lock);
-	return ivgpu_vgpu_fb_pixels_page(vgpu, n);
+	page = ivgpu_vgpu_fb_pixels_page(vgpu, n);
+	get_page(page);
+	return page;
 }
 
 /* The metadata page: the struct, then zeros; only state is writable. */

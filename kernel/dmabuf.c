@@ -176,7 +176,10 @@ static void ivgpu_dmabuf_forget(struct ivgpu_vgpu *vgpu, struct ivgpu_dmabuf *b)
 	kref_put(&b->ref, ivgpu_dmabuf_free);
 }
 
-/* The kept state equal to @want, or @want itself, kept now. */
+/*
+ * The kept state equal to @want (whose page references are dropped then),
+ * or @want itself, kept now.
+ */
 static struct ivgpu_dmabuf *ivgpu_dmabuf_keep(struct ivgpu_vgpu *vgpu,
 					      struct ivgpu_dmabuf *want)
 {
@@ -187,12 +190,12 @@ static struct ivgpu_dmabuf *ivgpu_dmabuf_keep(struct ivgpu_vgpu *vgpu,
 	list_for_each_entry(b, &d->dmabufs, link) {
 		if (ivgpu_dmabuf_same(b, want)) {
 			list_move(&b->link, &d->dmabufs);
+			for (i = 0; i < want->nr_pages; i++)
+				put_page(want->pages[i]);
 			kvfree(want);
 			return b;
 		}
 	}
-	for (i = 0; i < want->nr_pages; i++)
-		get_page(want->pages[i]);
 	kref_init(&want->ref);
 	atomic_long_inc(&ivgpu_live.plane_states);
 	if (!++d->next_dmabuf_id)
@@ -241,7 +244,7 @@ int ivgpu_vgpu_dmabuf_query(struct ivgpu_vgpu *vgpu, u32 plane,
 	want->stride = fb.stride;
 	want->nr_pages = n;
 	for (i = 0; i < n; i++)
-		want->pages[i] = ivgpu_vgpu_gtt_page(vgpu,
+		want->pages[i] = ivgpu_vgpu_gtt_get(vgpu,
 						     (start >> PAGE_SHIFT) + i);
 	b = ivgpu_dmabuf_keep(vgpu, want);
 	d->dmabuf_cache[plane].state = b;

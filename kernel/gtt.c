@@ -14,16 +14,31 @@
  * DMA unmap visit only the entries it unmaps, however many others are
  * pinned.
  *
- * Locking: the vGPU lock covers everything that pins or unpins. Aperture
- * page faults run under the faulting process's mmap lock, where pinning
- * would nest mmap locks, so they only read the shadow, under map_lock; every
- * change of an entry takes map_lock and zaps the aperture page before the
- * old page is unpinned, so no mapping outlives its pin.
+ * Locking. The vGPU lock orders everything that pins or unpins: one at a
+ * time per vGPU. VFIO calls dma_unmap with its own locks held, the ones
+ * vfio_pin_pages() waits for (iommu->lock -> device_list_lock), so that
+ * callback must not wait for a lock held across a pin: it never takes the
+ * vGPU lock. The shadow and the reverse map change under map_lock, which
+ * nothing holds across a pin or an unpin: whoever takes a page out of the
+ * shadow under map_lock owns its unpin, done once map_lock is dropped.
+ * Aperture page faults run under the faulting process's mmap lock, where
+ * pinning would nest mmap locks, so they only read the shadow, under
+ * map_lock; every change of an entry zaps the aperture page before the old
+ * page is unpinned, so no mapping outlives its pin. Users of a page beyond
+ * map_lock hold a reference (ivgpu_vgpu_gtt_get).
+ *
+ * VFIO calls dma_unmap again while a page of the range stays pinned, and
+ * gives up with a BUG after ten tries. So the callback waits for a pin or
+ * unpin in progress outside map_lock; a pin of a page in the range is
+ * revoked and undone by its own thread. The wait is bounded: that thread
+ * may be waiting for iommu->lock, held by a third thread (a device joining
+ * the container) that waits for the device_list_lock our caller holds.
  */
 #include <linux/highmem.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/wait.h>
 #include <linux/ivgpu.h>
 #include "compat.h"
 #include "debugfs.h"
@@ -32,6 +47,8 @@
 #include "vgpu.h"
 
 #define IVGPU_GTT_UNRESOLVED	xa_mk_value(1)
+/* How long a DMA unmap waits for a pin or unpin in progress. */
+#define IVGPU_GTT_UNMAP_WAIT	HZ
 #define IVGPU_APERTURE_OFFSET	((u64)VFIO_PCI_BAR2_REGION_INDEX << IVGPU_REGION_SHIFT)
 
 /* The entries of a frame that several entries pinned: idx -> a marker. */
@@ -71,6 +88,7 @@ int ivgpu_vgpu_gtt_init(struct ivgpu_vgpu *vgpu)
 	xa_init(&gtt->shadow);
 	xa_init(&gtt->rmap);
 	mutex_init(&gtt->map_lock);
+	init_waitqueue_head(&gtt->idle_wq);
 	return 0;
 }
 
@@ -119,33 +137,7 @@ static void ivgpu_vgpu_aperture_zap(struct ivgpu_vgpu *vgpu, u64 idx, u64 n)
 }
 
 /*
- * Install @entry (NULL: none) for @idx and zap what mapped the old one.
- * Without memory for the xarray, the entry is left empty and false returned.
- */
-static bool ivgpu_vgpu_gtt_set(struct ivgpu_vgpu *vgpu, u64 idx, void *entry)
-{
-	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
-	bool stored = true;
-
-	mutex_lock(&gtt->map_lock);
-	if (!entry || xa_is_err(xa_store(&gtt->shadow, idx, entry,
-					 GFP_KERNEL_ACCOUNT))) {
-		xa_erase(&gtt->shadow, idx);
-		stored = !entry;
-	}
-	ivgpu_vgpu_aperture_zap(vgpu, idx, 1);
-	ivgpu_vgpu_display_entry_changed(vgpu, idx);
-	mutex_unlock(&gtt->map_lock);
-	return stored;
-}
-
-static unsigned long ivgpu_pte_frame(u64 pte)
-{
-	return ivgpu_pte_addr(pte) >> PAGE_SHIFT;
-}
-
-/*
- * The reverse map (vGPU lock): frame -> xa_mk_value(idx) while one entry
+ * The reverse map (map_lock): frame -> xa_mk_value(idx) while one entry
  * pinned it, an ivgpu_gtt_rmap_set once several did.
  */
 static int ivgpu_gtt_rmap_add(struct ivgpu_vgpu_gtt *gtt, unsigned long frame,
@@ -216,63 +208,156 @@ static u64 ivgpu_gtt_rmap_any(void *cur)
 	return idx;
 }
 
-static struct page *ivgpu_vgpu_gtt_pin(struct ivgpu_vgpu *vgpu, u64 idx,
-				       u64 pte)
+/* Pins to drop once map_lock is released; counted busy meanwhile. */
+struct ivgpu_gtt_unpins {
+	u64 iova[2];
+	unsigned int n;
+};
+
+static void ivgpu_gtt_busy_end(struct ivgpu_vgpu_gtt *gtt, unsigned int n)
+{
+	lockdep_assert_held(&gtt->map_lock);
+	gtt->busy -= n;
+	if (!gtt->busy) {
+		gtt->busy_seq++;
+		wake_up_all(&gtt->idle_wq);
+	}
+}
+
+static void ivgpu_gtt_queue_unpin(struct ivgpu_vgpu_gtt *gtt,
+				  struct ivgpu_gtt_unpins *u, u64 iova)
+{
+	lockdep_assert_held(&gtt->map_lock);
+	u->iova[u->n++] = iova;
+	gtt->busy++;
+}
+
+/* Release map_lock, then the pins queued on @u under it. */
+static void ivgpu_gtt_unlock(struct ivgpu_vgpu *vgpu,
+			     struct ivgpu_gtt_unpins *u)
+{
+	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
+	unsigned int i;
+
+	mutex_unlock(&gtt->map_lock);
+	if (!u->n)
+		return;
+	for (i = 0; i < u->n; i++)
+		vfio_unpin_pages(&vgpu->vdev, u->iova[i], 1);
+	mutex_lock(&gtt->map_lock);
+	ivgpu_gtt_busy_end(gtt, u->n);
+	mutex_unlock(&gtt->map_lock);
+	u->n = 0;
+}
+
+/*
+ * Entry @idx shows @entry from now on (map_lock held): a page pinned for it
+ * at @iova, IVGPU_GTT_UNRESOLVED or NULL (absent); what mapped the old one
+ * is zapped. A page the entry held, pinned at @held, leaves the reverse map
+ * and is queued on @u. A new page that can't be kept for want of memory is
+ * queued too, leaving the entry unresolved (absent if even that fails).
+ */
+static void ivgpu_gtt_store(struct ivgpu_vgpu *vgpu, u64 idx, void *entry,
+			    u64 iova, u64 held, struct ivgpu_gtt_unpins *u)
+{
+	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
+	void *cur = xa_load(&gtt->shadow, idx);
+	bool page = entry && !xa_is_value(entry);
+
+	lockdep_assert_held(&gtt->map_lock);
+	if (cur && !xa_is_value(cur)) {
+		ivgpu_gtt_rmap_del(gtt, held >> PAGE_SHIFT, idx);
+		gtt->stats.unpins++;
+		gtt->stats.pinned--;
+		atomic_long_dec(&ivgpu_live.pinned);
+		ivgpu_gtt_queue_unpin(gtt, u, held);
+	}
+	if (page && ivgpu_gtt_rmap_add(gtt, iova >> PAGE_SHIFT, idx)) {
+		gtt->stats.pin_errors++;
+		ivgpu_gtt_queue_unpin(gtt, u, iova);
+		entry = IVGPU_GTT_UNRESOLVED;
+		page = false;
+	}
+	if (!entry || xa_is_err(xa_store(&gtt->shadow, idx, entry,
+					 GFP_KERNEL_ACCOUNT))) {
+		xa_erase(&gtt->shadow, idx);
+		if (page) {
+			ivgpu_gtt_rmap_del(gtt, iova >> PAGE_SHIFT, idx);
+			ivgpu_gtt_queue_unpin(gtt, u, iova);
+		}
+		page = false;
+	}
+	if (page) {
+		gtt->stats.pins++;
+		gtt->stats.pinned++;
+		atomic_long_inc(&ivgpu_live.pinned);
+	}
+	ivgpu_vgpu_aperture_zap(vgpu, idx, 1);
+	ivgpu_vgpu_display_entry_changed(vgpu, idx);
+}
+
+/*
+ * Pin the page at @iova (vGPU lock held, map_lock not). Returns with
+ * map_lock held: the page, for the caller to store, or NULL.
+ */
+static struct page *ivgpu_gtt_pin(struct ivgpu_vgpu *vgpu, u64 iova)
 {
 	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
 	struct page *page;
 	int ret;
 
-	ret = vfio_pin_pages(&vgpu->vdev, ivgpu_pte_addr(pte), 1,
-			     IOMMU_READ | IOMMU_WRITE, &page);
-	if (ret == 1 && ivgpu_gtt_rmap_add(gtt, ivgpu_pte_frame(pte), idx)) {
-		vfio_unpin_pages(&vgpu->vdev, ivgpu_pte_addr(pte), 1);
-		ret = -ENOMEM;
-	}
-	if (ret != 1) {
-		gtt->stats.pin_errors++;
-		dev_dbg_ratelimited(vgpu->vdev.dev,
-				    "GGTT entry points at unmapped IOVA 0x%llx (%d)\n",
-				    ivgpu_pte_addr(pte), ret);
-		return NULL;
-	}
-	gtt->stats.pins++;
-	gtt->stats.pinned++;
-	atomic_long_inc(&ivgpu_live.pinned);
-	return page;
-}
+	mutex_lock(&gtt->map_lock);
+	gtt->busy++;
+	gtt->pinning = true;
+	gtt->pinning_iova = iova;
+	gtt->revoked = false;
+	mutex_unlock(&gtt->map_lock);
 
-static void ivgpu_vgpu_gtt_unpin(struct ivgpu_vgpu *vgpu, u64 idx, u64 pte)
-{
-	ivgpu_gtt_rmap_del(&vgpu->gtt, ivgpu_pte_frame(pte), idx);
-	vfio_unpin_pages(&vgpu->vdev, ivgpu_pte_addr(pte), 1);
-	vgpu->gtt.stats.unpins++;
-	vgpu->gtt.stats.pinned--;
-	atomic_long_dec(&ivgpu_live.pinned);
+	ret = vfio_pin_pages(&vgpu->vdev, iova, 1, IOMMU_READ | IOMMU_WRITE,
+			     &page);
+
+	mutex_lock(&gtt->map_lock);
+	gtt->pinning = false;
+	if (ret == 1 && gtt->revoked) {
+		/* A DMA unmap of the page came meanwhile and waits for this. */
+		mutex_unlock(&gtt->map_lock);
+		vfio_unpin_pages(&vgpu->vdev, iova, 1);
+		mutex_lock(&gtt->map_lock);
+		ret = -EAGAIN;
+	}
+	ivgpu_gtt_busy_end(gtt, 1);
+	if (ret == 1)
+		return page;
+	gtt->stats.pin_errors++;
+	dev_dbg_ratelimited(vgpu->vdev.dev,
+			    "GGTT entry points at unmapped IOVA 0x%llx (%d)\n",
+			    iova, ret);
+	return NULL;
 }
 
 /* Entry @idx changed from @old (what the shadow reflects) to @new. */
 static void ivgpu_vgpu_gtt_update(struct ivgpu_vgpu *vgpu, u64 idx, u64 old,
 				  u64 new)
 {
+	struct ivgpu_gtt_unpins u = {};
 	void *cur = xa_load(&vgpu->gtt.shadow, idx);
-	bool pinned = cur && !xa_is_value(cur);
 	void *entry = NULL;
 
-	if (pinned && ivgpu_pte_present(new) &&
+	if (cur && !xa_is_value(cur) && ivgpu_pte_present(new) &&
 	    ivgpu_pte_addr(new) == ivgpu_pte_addr(old))
 		return;		/* same page: keep the pin */
+	if (!cur && !ivgpu_pte_present(new))
+		return;
 	if (ivgpu_pte_present(new)) {
-		entry = ivgpu_vgpu_gtt_pin(vgpu, idx, new);
+		entry = ivgpu_gtt_pin(vgpu, ivgpu_pte_addr(new));
 		if (!entry)
 			entry = IVGPU_GTT_UNRESOLVED;
+	} else {
+		mutex_lock(&vgpu->gtt.map_lock);
 	}
-	if (!entry && !cur)
-		return;
-	if (!ivgpu_vgpu_gtt_set(vgpu, idx, entry) && !xa_is_value(entry))
-		ivgpu_vgpu_gtt_unpin(vgpu, idx, new);
-	if (pinned)
-		ivgpu_vgpu_gtt_unpin(vgpu, idx, old);
+	ivgpu_gtt_store(vgpu, idx, entry, ivgpu_pte_addr(new),
+			ivgpu_pte_addr(old), &u);
+	ivgpu_gtt_unlock(vgpu, &u);
 }
 
 /* Bring the shadow of a part-written entry up to date. */
@@ -323,29 +408,41 @@ void ivgpu_vgpu_gtt_write(struct ivgpu_vgpu *vgpu, u32 off, u64 val, u32 bytes)
 		ivgpu_vgpu_gtt_flush(vgpu);
 }
 
-struct page *ivgpu_vgpu_gtt_page(struct ivgpu_vgpu *vgpu, u64 idx)
+void ivgpu_vgpu_gtt_resolve(struct ivgpu_vgpu *vgpu, u64 idx)
 {
 	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
+	struct ivgpu_gtt_unpins u = {};
 	struct page *page;
-	void *cur;
+	u64 pte;
 
 	lockdep_assert_held(&vgpu->lock);
 	if (gtt->pending && gtt->pending_idx == idx)
 		ivgpu_vgpu_gtt_flush(vgpu);
-	cur = xa_load(&gtt->shadow, idx);
-	if (cur == IVGPU_GTT_UNRESOLVED) {
-		u64 pte = ivgpu_ggtt_entry(&vgpu->core, idx);
+	if (xa_load(&gtt->shadow, idx) != IVGPU_GTT_UNRESOLVED)
+		return;
+	pte = ivgpu_ggtt_entry(&vgpu->core, idx);
+	page = ivgpu_gtt_pin(vgpu, ivgpu_pte_addr(pte));
+	/* Only the vGPU lock's holder resolves entries: it still is unresolved. */
+	if (page)
+		ivgpu_gtt_store(vgpu, idx, page, ivgpu_pte_addr(pte), 0, &u);
+	ivgpu_gtt_unlock(vgpu, &u);
+}
 
-		page = ivgpu_vgpu_gtt_pin(vgpu, idx, pte);
-		if (page && ivgpu_vgpu_gtt_set(vgpu, idx, page))
-			return page;
-		if (page)
-			ivgpu_vgpu_gtt_unpin(vgpu, idx, pte);
-	} else if (cur) {
-		return cur;
+struct page *ivgpu_vgpu_gtt_get(struct ivgpu_vgpu *vgpu, u64 idx)
+{
+	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
+	struct page *page;
+
+	ivgpu_vgpu_gtt_resolve(vgpu, idx);
+	mutex_lock(&gtt->map_lock);
+	page = ivgpu_vgpu_gtt_peek(vgpu, idx);
+	if (!page) {
+		gtt->stats.scratch_hits++;
+		page = gtt->scratch;
 	}
-	gtt->stats.scratch_hits++;
-	return gtt->scratch;
+	get_page(page);
+	mutex_unlock(&gtt->map_lock);
+	return page;
 }
 
 /* The PTE value the shadow of @idx reflects (a part-written entry's old one). */
@@ -359,37 +456,47 @@ static u64 ivgpu_vgpu_gtt_shadowed(struct ivgpu_vgpu *vgpu, u64 idx)
 }
 
 /*
- * Unpin pinned entry @idx; it stays present and is pinned again on its
- * next use.
- */
-static void ivgpu_vgpu_gtt_release(struct ivgpu_vgpu *vgpu, u64 idx)
-{
-	ivgpu_vgpu_gtt_set(vgpu, idx, IVGPU_GTT_UNRESOLVED);
-	ivgpu_vgpu_gtt_unpin(vgpu, idx, ivgpu_vgpu_gtt_shadowed(vgpu, idx));
-}
-
-/*
  * Userspace unmapped [iova, iova + length): unpin every page in it now (the
  * IOMMU driver insists), and let those entries show scratch until their
- * memory is mapped again. The reverse map names them.
+ * memory is mapped again. The reverse map names them. Called by VFIO with
+ * its locks held: see the locking notes at the top.
  */
 void ivgpu_vgpu_gtt_dma_unmap(struct ivgpu_vgpu *vgpu, u64 iova, u64 length)
 {
 	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
-	unsigned long frame;
+	unsigned long first = iova >> PAGE_SHIFT, frame;
+	unsigned long last = (iova + (length - 1)) >> PAGE_SHIFT;
+	struct ivgpu_gtt_unpins u = {};
+	unsigned int busy, seq;
 	void *cur;
 
-	lockdep_assert_held(&vgpu->lock);
 	if (!length)
 		return;
-	xa_for_each_range(&gtt->rmap, frame, cur, iova >> PAGE_SHIFT,
-			  (iova + (length - 1)) >> PAGE_SHIFT) {
-		/* Each release takes one entry off this frame's list. */
-		do {
-			ivgpu_vgpu_gtt_release(vgpu, ivgpu_gtt_rmap_any(cur));
-			gtt->stats.invalidated++;
-		} while ((cur = xa_load(&gtt->rmap, frame)));
+	for (;;) {
+		mutex_lock(&gtt->map_lock);
+		frame = first;
+		cur = xa_find(&gtt->rmap, &frame, last, XA_PRESENT);
+		if (!cur)
+			break;
+		/* Taking the page out of the shadow makes its unpin ours. */
+		ivgpu_gtt_store(vgpu, ivgpu_gtt_rmap_any(cur),
+				IVGPU_GTT_UNRESOLVED, 0, (u64)frame << PAGE_SHIFT,
+				&u);
+		gtt->stats.invalidated++;
+		ivgpu_gtt_unlock(vgpu, &u);
+		first = frame;
 	}
+	if (gtt->pinning && gtt->pinning_iova >= iova &&
+	    gtt->pinning_iova - iova < length)
+		gtt->revoked = true;
+	busy = gtt->busy;
+	seq = gtt->busy_seq;
+	mutex_unlock(&gtt->map_lock);
+	if (busy && !wait_event_timeout(gtt->idle_wq,
+					READ_ONCE(gtt->busy_seq) != seq,
+					IVGPU_GTT_UNMAP_WAIT))
+		dev_dbg_ratelimited(vgpu->vdev.dev,
+				    "DMA unmap: a pin in progress did not end in time\n");
 }
 
 int ivgpu_vgpu_gtt_new_user(struct ivgpu_vgpu *vgpu)
@@ -416,15 +523,22 @@ int ivgpu_vgpu_gtt_new_user(struct ivgpu_vgpu *vgpu)
 void ivgpu_vgpu_gtt_reset(struct ivgpu_vgpu *vgpu)
 {
 	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
+	struct ivgpu_gtt_unpins u = {};
 	unsigned long idx;
 	void *cur;
 
 	lockdep_assert_held(&vgpu->lock);
-	xa_for_each(&gtt->shadow, idx, cur)
-		if (!xa_is_value(cur))
-			ivgpu_vgpu_gtt_release(vgpu, idx);
-	gtt->pending = false;
 	mutex_lock(&gtt->map_lock);
+	xa_for_each(&gtt->shadow, idx, cur) {
+		if (xa_is_value(cur))
+			continue;
+		ivgpu_gtt_store(vgpu, idx, NULL, 0,
+				ivgpu_pte_addr(ivgpu_vgpu_gtt_shadowed(vgpu, idx)),
+				&u);
+		ivgpu_gtt_unlock(vgpu, &u);
+		mutex_lock(&gtt->map_lock);
+	}
+	gtt->pending = false;
 	xa_destroy(&gtt->shadow);
 	ivgpu_vgpu_aperture_zap(vgpu, 0, ivgpu_vgpu_aperture_pages(vgpu));
 	mutex_unlock(&gtt->map_lock);
@@ -434,12 +548,15 @@ void ivgpu_vgpu_gtt_reset(struct ivgpu_vgpu *vgpu)
 
 void ivgpu_vgpu_gtt_rebuild(struct ivgpu_vgpu *vgpu)
 {
+	struct ivgpu_gtt_unpins u = {};
 	u64 idx;
 
 	lockdep_assert_held(&vgpu->lock);
+	mutex_lock(&vgpu->gtt.map_lock);
 	for (idx = 0; idx < vgpu->core.ggtt_entries; idx++)
 		if (ivgpu_pte_present(ivgpu_ggtt_entry(&vgpu->core, idx)))
-			ivgpu_vgpu_gtt_set(vgpu, idx, IVGPU_GTT_UNRESOLVED);
+			ivgpu_gtt_store(vgpu, idx, IVGPU_GTT_UNRESOLVED, 0, 0, &u);
+	mutex_unlock(&vgpu->gtt.map_lock);
 }
 
 ssize_t ivgpu_vgpu_page_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
@@ -457,7 +574,6 @@ ssize_t ivgpu_vgpu_page_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
 
 		mutex_lock(&vgpu->lock);
 		page = page_of(vgpu, off >> PAGE_SHIFT);
-		get_page(page);
 		mutex_unlock(&vgpu->lock);
 
 		kaddr = kmap_local_page(page);
@@ -481,7 +597,7 @@ ssize_t ivgpu_vgpu_aperture_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
 			       size_t count, u64 off, bool write)
 {
 	return ivgpu_vgpu_page_rw(vgpu, buf, count, off, write,
-				  ivgpu_vgpu_gtt_page);
+				  ivgpu_vgpu_gtt_get);
 }
 
 struct page *ivgpu_vgpu_gtt_peek(struct ivgpu_vgpu *vgpu, u64 idx)

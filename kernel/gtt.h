@@ -10,6 +10,7 @@
 #include <linux/fs.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
+#include <linux/wait.h>
 #include <linux/xarray.h>
 
 struct ivgpu_vgpu;
@@ -28,15 +29,22 @@ struct ivgpu_vgpu_gtt {
 	 * Slice index -> pinned struct page, or IVGPU_GTT_UNRESOLVED for a
 	 * present entry without one (pin failed, or unmapped): such an entry
 	 * is pinned again on its next use. Absent: not present. Changed under
-	 * the vGPU lock and map_lock; read under either.
+	 * map_lock (gtt.c: a DMA unmap does not take the vGPU lock).
 	 */
 	struct xarray shadow;
-	/* Guest page frame -> the entries that pinned it (gtt.c). vGPU lock. */
+	/* Guest page frame -> the entries that pinned it (gtt.c). map_lock. */
 	struct xarray rmap;
-	struct mutex map_lock;		/* orders mmap faults (aperture, display) and zaps */
+	struct mutex map_lock;		/* the shadow, mmap faults (aperture, display), zaps */
 	struct address_space *mapping;	/* of the device file's mmaps; map_lock */
 	struct page *scratch;		/* what unbacked entries show */
 	struct page *sink;		/* what maps the entries past the slice */
+	/* Pins and unpins in progress outside map_lock; map_lock. */
+	unsigned int busy;
+	unsigned int busy_seq;		/* times busy fell to 0 */
+	bool pinning;			/* pinning_iova's page is being pinned */
+	bool revoked;			/* a DMA unmap took it: undo the pin */
+	u64 pinning_iova;
+	wait_queue_head_t idle_wq;	/* woken when busy falls to 0 */
 	/*
 	 * A PTE written in parts: the shadow follows once all 8 bytes came
 	 * (or anything else needs the entry). Protected by the vGPU lock.
@@ -45,7 +53,8 @@ struct ivgpu_vgpu_gtt {
 	u8 pending_bytes;		/* bytes of the entry written so far */
 	u64 pending_idx;
 	u64 pending_old;		/* the value the shadow reflects */
-	struct ivgpu_vgpu_gtt_stats stats;	/* vGPU lock */
+	/* map_lock */
+	struct ivgpu_vgpu_gtt_stats stats;
 };
 
 int ivgpu_vgpu_gtt_init(struct ivgpu_vgpu *vgpu);
@@ -59,26 +68,34 @@ void ivgpu_vgpu_gtt_reset(struct ivgpu_vgpu *vgpu);
  * still reach (through a dma-buf it kept) is replaced by a new one.
  */
 int ivgpu_vgpu_gtt_new_user(struct ivgpu_vgpu *vgpu);
-void ivgpu_vgpu_gtt_dma_unmap(struct ivgpu_vgpu *vgpu, u64 iova, u64 length);
 /*
  * After the GGTT was replaced wholesale (migration): every present entry is
  * pinned again when next used. The shadow must be empty (after a reset).
  */
 void ivgpu_vgpu_gtt_rebuild(struct ivgpu_vgpu *vgpu);
 
+/* Pin entry @idx's page if it is present and has none yet. */
+void ivgpu_vgpu_gtt_resolve(struct ivgpu_vgpu *vgpu, u64 idx);
+
 /*
  * The page behind entry @idx, pinning it if needed; the scratch page if
- * there is none. Never NULL.
+ * there is none. Never NULL; referenced: the caller puts it.
  */
-struct page *ivgpu_vgpu_gtt_page(struct ivgpu_vgpu *vgpu, u64 idx);
+struct page *ivgpu_vgpu_gtt_get(struct ivgpu_vgpu *vgpu, u64 idx);
 
-/* The pinned page of @idx, or NULL; under map_lock or the vGPU lock. */
+/* The pinned page of @idx, or NULL; under map_lock. */
 struct page *ivgpu_vgpu_gtt_peek(struct ivgpu_vgpu *vgpu, u64 idx);
 
 /*
+ * VFIO's dma_unmap callback: without the vGPU lock, which a pin holds while
+ * it waits for VFIO's locks (gtt.c).
+ */
+void ivgpu_vgpu_gtt_dma_unmap(struct ivgpu_vgpu *vgpu, u64 iova, u64 length);
+
+/*
  * Move bytes between userspace and the pages @page_of (called under the
- * vGPU lock, never NULL) returns for page numbers from @off on. Writes to
- * the scratch page are dropped.
+ * vGPU lock, never NULL, referenced) returns for page numbers from @off on.
+ * Writes to the scratch page are dropped.
  */
 ssize_t ivgpu_vgpu_page_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
 			   size_t count, u64 off, bool write,

@@ -536,9 +536,7 @@ static void ivgpu_vgpu_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
 {
 	struct ivgpu_vgpu *vgpu = to_ivgpu_vgpu(vdev);
 
-	mutex_lock(&vgpu->lock);
 	ivgpu_vgpu_gtt_dma_unmap(vgpu, iova, length);
-	mutex_unlock(&vgpu->lock);
 }
 
 static int ivgpu_vgpu_init_dev(struct vfio_device *vdev)
