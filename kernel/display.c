@@ -171,10 +171,59 @@ void ivgpu_vgpu_display_entry_changed(struct ivgpu_vgpu *vgpu, u64 idx)
 	struct ivgpu_vgpu_display *d = &vgpu->display;
 
 	lockdep_assert_held(&vgpu->gtt.map_lock);
-	d->gen++;
+	atomic64_inc(&d->gen);
 	if (d->view == IVGPU_VIEW_GUEST && idx >= d->view_base &&
 	    idx - d->view_base < d->view_pages)
 		ivgpu_vgpu_view_zap(vgpu, idx - d->view_base, 1);
+}
+
+static const struct vm_operations_struct ivgpu_vgpu_display_vm_ops;
+static struct page *ivgpu_vgpu_view_page(struct ivgpu_vgpu *vgpu, u64 n,
+					 bool pin);
+
+/*
+ * Map the view into the caller's mappings of the plane regions now (vGPU
+ * lock held). QEMU queries the plane from the thread that reads it at each
+ * refresh: after a flip it would otherwise fault in every page of the
+ * frame, one by one. The mm's lock comes before map_lock, as in a fault.
+ */
+static void ivgpu_vgpu_view_populate(struct ivgpu_vgpu *vgpu)
+{
+	struct ivgpu_vgpu_display *d = &vgpu->display;
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	unsigned long first, n, count;
+	unsigned int i;
+
+	if (!mm || d->view != IVGPU_VIEW_GUEST)
+		return;
+	mmap_read_lock(mm);
+	mutex_lock(&vgpu->gtt.map_lock);
+	for (i = 0; i < ARRAY_SIZE(d->view_maps); i++) {
+		if (d->view_maps[i].mm != mm)
+			continue;
+		vma = find_vma(mm, d->view_maps[i].start);
+		if (!vma || vma->vm_start != d->view_maps[i].start ||
+		    vma->vm_pgoff != d->view_maps[i].pgoff ||
+		    vma->vm_ops != &ivgpu_vgpu_display_vm_ops ||
+		    vma->vm_private_data != vgpu)
+			continue;
+		/* The view page the mapping starts at, and how many it holds. */
+		first = ((u64)vma->vm_pgoff << PAGE_SHIFT & IVGPU_REGION_MASK) >>
+			PAGE_SHIFT;
+		if (first >= d->view_pages)
+			continue;
+		count = min_t(unsigned long, vma_pages(vma),
+			      d->view_pages - first);
+		for (n = 0; n < count; n++)
+			if (vmf_insert_pfn(vma, vma->vm_start + (n << PAGE_SHIFT),
+					   page_to_pfn(ivgpu_vgpu_view_page(vgpu, first + n,
+									    false))) &
+			    VM_FAULT_ERROR)
+				break;	/* left to the page faults */
+	}
+	mutex_unlock(&vgpu->gtt.map_lock);
+	mmap_read_unlock(mm);
 }
 
 static void ivgpu_vgpu_set_view(struct ivgpu_vgpu *vgpu,
@@ -277,17 +326,20 @@ static int ivgpu_vgpu_query_region(struct ivgpu_vgpu *vgpu,
 	    (u64)fb.stride * fb.height <= frame) {
 		u64 base = (fb.gm_base + lin) >> PAGE_SHIFT;
 		u64 pages = DIV_ROUND_UP(len, PAGE_SIZE), n;
+		u64 gen = atomic64_read(&d->gen);
 
 		/*
 		 * Pin now: the view's page faults can only look. Unless
-		 * nothing changed since the view was built this way.
+		 * nothing changed since the view was built this way (an
+		 * entry a DMA unmap drops meanwhile counts as a change).
 		 */
 		if (d->view != IVGPU_VIEW_GUEST || d->view_base != base ||
-		    d->view_pages != pages || d->region_gen != d->gen) {
+		    d->view_pages != pages || d->region_gen != gen) {
 			for (n = 0; n < pages; n++)
 				ivgpu_vgpu_gtt_resolve(vgpu, base + n);
 			ivgpu_vgpu_set_view(vgpu, IVGPU_VIEW_GUEST, base, pages);
-			d->region_gen = d->gen;
+			ivgpu_vgpu_view_populate(vgpu);
+			d->region_gen = gen;
 		}
 		stride = fb.stride;
 	} else {
@@ -433,6 +485,7 @@ static int ivgpu_vgpu_display_mmap(struct ivgpu_vgpu *vgpu,
 {
 	u64 start = ((u64)vma->vm_pgoff << PAGE_SHIFT) & IVGPU_REGION_MASK;
 	u64 len = vma->vm_end - vma->vm_start;
+	unsigned int region, i;
 
 	if (!(vma->vm_flags & VM_SHARED) || (vma->vm_flags & VM_WRITE))
 		return -EINVAL;
@@ -444,8 +497,15 @@ static int ivgpu_vgpu_display_mmap(struct ivgpu_vgpu *vgpu,
 	vma->vm_ops = &ivgpu_vgpu_display_vm_ops;
 	vma->vm_private_data = vgpu;
 
+	region = (u64)vma->vm_pgoff << PAGE_SHIFT >> IVGPU_REGION_SHIFT;
 	mutex_lock(&vgpu->gtt.map_lock);
 	vgpu->gtt.mapping = vma->vm_file->f_mapping;
+	if (region == IVGPU_REGION_PLANE0 || region == IVGPU_REGION_PLANE1) {
+		i = region - IVGPU_REGION_PLANE0;
+		vgpu->display.view_maps[i].mm = vma->vm_mm;
+		vgpu->display.view_maps[i].start = vma->vm_start;
+		vgpu->display.view_maps[i].pgoff = vma->vm_pgoff;
+	}
 	mutex_unlock(&vgpu->gtt.map_lock);
 	return 0;
 }

@@ -6,6 +6,7 @@
 #ifndef IVGPU_DISPLAY_H
 #define IVGPU_DISPLAY_H
 
+#include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/mm_types.h>
 #include <linux/types.h>
@@ -51,16 +52,26 @@ struct ivgpu_vgpu_display {
 	u32 nr_dmabufs;
 	u32 next_dmabuf_id;
 	/*
-	 * Bumped by every change a plane could show: a GGTT entry's page, a
-	 * write to the display registers or the PV page. vGPU lock.
+	 * Bumped by every change a plane could show: a GGTT entry's page
+	 * (map_lock: a DMA unmap has no vGPU lock), a write to the display
+	 * registers or the PV page (vGPU lock).
 	 */
-	u64 gen;
+	atomic64_t gen;
 	/* The state each plane type last answered, and at which gen. */
 	struct {
 		struct ivgpu_dmabuf *state;
 		u64 gen;
 	} dmabuf_cache[3];		/* by IVGPU_PLANE_* */
 	u64 region_gen;			/* gen the region view was built at */
+	/*
+	 * Where each plane region was last mapped (map_lock): a query maps
+	 * a new view there at once if the caller's mm holds that mapping.
+	 */
+	struct {
+		struct mm_struct *mm;	/* compared, never dereferenced */
+		unsigned long start;
+		unsigned long pgoff;
+	} view_maps[2];			/* PLANE0, PLANE1 */
 	struct ivgpu_display_stats {
 		u64 queries;
 		u64 copies;		/* frames de-tiled or copied */
@@ -90,7 +101,7 @@ static inline void ivgpu_vgpu_display_reg_written(struct ivgpu_vgpu_display *d,
 						  u32 off)
 {
 	if (off >= IVGPU_DISPLAY_REGS_START && off < IVGPU_DISPLAY_REGS_END)
-		d->gen++;
+		atomic64_inc(&d->gen);
 }
 
 /* Called under map_lock when GGTT entry @idx changes: zap views of it. */

@@ -218,6 +218,7 @@ int ivgpu_vgpu_dmabuf_query(struct ivgpu_vgpu *vgpu, u32 plane,
 	struct ivgpu_fb fb;
 	u64 start, len;
 	unsigned long n, i;
+	u64 gen;
 
 	lockdep_assert_held(&vgpu->lock);
 	if (ivgpu_fb_decode(&vgpu->core, plane, &fb))
@@ -228,8 +229,9 @@ int ivgpu_vgpu_dmabuf_query(struct ivgpu_vgpu *vgpu, u32 plane,
 		return 0;	/* not expressible as a dma-buf: disabled */
 	}
 	/* Nothing a plane shows changed since the last answer: the same. */
+	gen = atomic64_read(&d->gen);
 	b = d->dmabuf_cache[plane].state;
-	if (b && d->dmabuf_cache[plane].gen == d->gen)
+	if (b && d->dmabuf_cache[plane].gen == gen)
 		goto answer;
 	n = DIV_ROUND_UP(len, PAGE_SIZE);
 	want = ivgpu_fail_alloc() ? NULL :
@@ -248,7 +250,7 @@ int ivgpu_vgpu_dmabuf_query(struct ivgpu_vgpu *vgpu, u32 plane,
 						     (start >> PAGE_SHIFT) + i);
 	b = ivgpu_dmabuf_keep(vgpu, want);
 	d->dmabuf_cache[plane].state = b;
-	d->dmabuf_cache[plane].gen = d->gen;
+	d->dmabuf_cache[plane].gen = gen;	/* read before the pages */
 
 answer:
 	info->drm_format = b->drm_format;
