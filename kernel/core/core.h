@@ -49,6 +49,7 @@ struct ivgpu_core {
 	bool clock_on;			/* frames advance (ivgpu_display_clock) */
 	u32 flips_pending;		/* pipes whose flip-done is due */
 	u64 frame_base[IVGPU_PIPES];	/* frame when FRMCOUNT's stored value held */
+	u64 vblank_frame[IVGPU_PIPES];	/* frame of the pipe's last vblank event */
 	struct ivgpu_monitor monitor;	/* kept across device resets */
 	const u8 *opregion;		/* IVGPU_OPREGION_SIZE bytes, shared */
 	struct ivgpu_core_stats stats;

@@ -51,8 +51,10 @@ void ivgpu_display_frames_restart(struct ivgpu_core *c)
 {
 	int pipe;
 
-	for (pipe = 0; pipe < IVGPU_PIPES; pipe++)
+	for (pipe = 0; pipe < IVGPU_PIPES; pipe++) {
 		c->frame_base[pipe] = ivgpu_display_frame();
+		c->vblank_frame[pipe] = c->frame_base[pipe];
+	}
 }
 
 void ivgpu_display_clock(struct ivgpu_core *c, bool on)
@@ -61,8 +63,10 @@ void ivgpu_display_clock(struct ivgpu_core *c, bool on)
 
 	if (on == c->clock_on)
 		return;
-	for (pipe = 0; pipe < IVGPU_PIPES; pipe++)
+	for (pipe = 0; pipe < IVGPU_PIPES; pipe++) {
 		ivgpu_display_fold(c, pipe);
+		c->vblank_frame[pipe] = c->frame_base[pipe];
+	}
 	c->clock_on = on;
 }
 
@@ -91,22 +95,27 @@ u32 ivgpu_display_event_pipes(const struct ivgpu_core *c)
 	return pipes;
 }
 
+/* Pipe @pipe's vblank: its interrupt, and the flip-done of a pending flip. */
+static void ivgpu_display_pipe_vblank(struct ivgpu_core *c, int pipe)
+{
+	ivgpu_intr_raise(c, GEN8_DE_PIPE_ISR(pipe), GEN8_PIPE_VBLANK);
+	if (c->flips_pending & (1u << pipe)) {
+		ivgpu_intr_raise(c, GEN8_DE_PIPE_ISR(pipe),
+				 GEN9_PIPE_PLANE1_FLIP_DONE);
+		c->flips_pending &= ~(1u << pipe);
+		c->vblank_changed = true;
+	}
+	c->vblank_frame[pipe] = ivgpu_display_frame();
+}
+
 void ivgpu_display_vblank(struct ivgpu_core *c)
 {
 	u32 pipes = ivgpu_display_enabled_pipes(c);
 	int pipe;
 
-	for (pipe = 0; pipe < IVGPU_PIPES; pipe++) {
-		if (!(pipes & (1u << pipe)))
-			continue;
-		ivgpu_intr_raise(c, GEN8_DE_PIPE_ISR(pipe), GEN8_PIPE_VBLANK);
-		if (c->flips_pending & (1u << pipe))
-			ivgpu_intr_raise(c, GEN8_DE_PIPE_ISR(pipe),
-					 GEN9_PIPE_PLANE1_FLIP_DONE);
-	}
-	if (c->flips_pending & pipes)
-		c->vblank_changed = true;
-	c->flips_pending &= ~pipes;
+	for (pipe = 0; pipe < IVGPU_PIPES; pipe++)
+		if (pipes & (1u << pipe))
+			ivgpu_display_pipe_vblank(c, pipe);
 }
 
 /*
@@ -171,12 +180,24 @@ u32 ivgpu_display_transconf_write(struct ivgpu_core *c,
 				  const struct ivgpu_reg *r, u32 off,
 				  u32 old, u32 new)
 {
+	int pipe = r->arg;
+
 	new &= ~TRANSCONF_STATE_ENABLE;
 	if (new & TRANSCONF_ENABLE)
 		new |= TRANSCONF_STATE_ENABLE;
-	if ((old ^ new) & TRANSCONF_ENABLE) {
-		ivgpu_display_fold(c, r->arg);
-		c->vblank_changed = true;
-	}
+	if (!((old ^ new) & TRANSCONF_ENABLE))
+		return new;
+	/*
+	 * A pipe that stops after a frame began, before the tick for it
+	 * came (a late timer), latches that frame's vblank first: what the
+	 * guest sees in IIR agrees with the frame counter it read.
+	 */
+	if ((old & TRANSCONF_ENABLE) && c->clock_on &&
+	    ivgpu_display_frame() > c->vblank_frame[pipe])
+		ivgpu_display_pipe_vblank(c, pipe);
+	ivgpu_display_fold(c, pipe);
+	if (new & TRANSCONF_ENABLE)
+		c->vblank_frame[pipe] = ivgpu_display_frame();
+	c->vblank_changed = true;
 	return new;
 }

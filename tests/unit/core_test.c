@@ -505,6 +505,55 @@ TEST(frame_counters_follow_the_clock)
 	free_core(c);
 }
 
+/*
+ * A pipe stopped after a frame began whose tick had not come yet latches
+ * that vblank, once: IIR agrees with the frame counter the guest read.
+ */
+TEST(a_stopping_pipe_latches_the_vblank_its_frame_counter_shows)
+{
+	struct ivgpu_core *c = new_core(small, 1);
+	u32 iir = GEN8_DE_PIPE_ISR(1) + IRQ_IIR;
+
+	unit_now_ns = 500 * IVGPU_FRAME_NS + 7;
+	ivgpu_display_clock(c, true);
+	w32(c, GEN8_DE_PIPE_ISR(1) + IRQ_IMR,
+	    ~(GEN8_PIPE_VBLANK | GEN9_PIPE_PLANE1_FLIP_DONE));
+	w32(c, TRANSCONF(1), TRANSCONF_ENABLE);
+	w32(c, PLANE_SURF(1), 0x40000);
+
+	/* Stopped within the frame it started in: nothing is due. */
+	w32(c, TRANSCONF(1), 0);
+	EXPECT_EQ(r32(c, iir), 0);
+
+	/* Two frames later, no tick came: the vblank and the flip-done. */
+	w32(c, TRANSCONF(1), TRANSCONF_ENABLE);
+	unit_now_ns += 2 * IVGPU_FRAME_NS;
+	EXPECT_EQ(r32(c, PIPE_FRMCOUNT(1)), 2);
+	c->vblank_changed = false;
+	w32(c, TRANSCONF(1), 0);
+	EXPECT_EQ(r32(c, iir), GEN8_PIPE_VBLANK | GEN9_PIPE_PLANE1_FLIP_DONE);
+	EXPECT_EQ(c->flips_pending, 0);
+	EXPECT_TRUE(c->vblank_changed);
+
+	/* The tick of that frame came first: no second event. */
+	w32(c, iir, 0xffffffff);
+	w32(c, TRANSCONF(1), TRANSCONF_ENABLE);
+	unit_now_ns += IVGPU_FRAME_NS;
+	ivgpu_display_vblank(c);
+	w32(c, iir, 0xffffffff);
+	w32(c, TRANSCONF(1), 0);
+	EXPECT_EQ(r32(c, iir), 0);
+
+	/* Nor while the clock is stopped (a migration). */
+	w32(c, TRANSCONF(1), TRANSCONF_ENABLE);
+	ivgpu_display_clock(c, false);
+	unit_now_ns += 4 * IVGPU_FRAME_NS;
+	w32(c, TRANSCONF(1), 0);
+	EXPECT_EQ(r32(c, iir), 0);
+	unit_now_ns = 0;
+	free_core(c);
+}
+
 /* Vblank events are needed only where a guest can see them. */
 TEST(event_pipes_are_unmasked_vblanks_and_pending_flips)
 {
