@@ -919,7 +919,14 @@ TEST(processes_race_create_remove_and_open)
 		lost++;
 		budget_take(&budget, instance_type(rc->uuid[i]));
 	}
-	EXPECT_EQ(atomic_load(&rc->created) - atomic_load(&rc->removed), (int)left);
+	/*
+	 * A remove racing another remove of the same instance can report
+	 * success without removing anything: the mdev core's remove_store
+	 * returns the count when device_remove_file_self() finds the file
+	 * already being removed. So removes may be over-counted, never
+	 * under-counted: what is left is at least created - removed.
+	 */
+	EXPECT_LE(atomic_load(&rc->created) - atomic_load(&rc->removed), (int)left);
 	if (lost)
 		tap_log("%u instances lost their remove file to a remove during their create (%d such removes); they stay until rmmod",
 			lost, atomic_load(&rc->too_early));
