@@ -656,6 +656,7 @@ TEST(allocation_failures_with_fault_injection)
 	if (!have || !sysfs_exists("/proc/self/make-it-fail"))
 		SKIP("the kernel has no fault injection (no /sys/kernel/debug/failslab or fail_page_alloc: CONFIG_FAULT_INJECTION is off)");
 
+	ivgpu_parent();		/* looked up once, before anything fails */
 	tap_defer(fail_off, NULL);
 	for (i = 0; i < ARRAY_SIZE(fail_attrs); i++) {
 		fail_write(fail_attrs[i], "task-filter", "Y");

@@ -57,6 +57,8 @@ GENERATOR = os.path.join(XML_DIR, "ivgpu-libvirt-xml")
 SHIPPED_UUID = "4b20d080-1b54-4048-85b3-a6a62d165c01"
 
 TYPE = "ivgpu-V5_1024x768"
+# Every wait here is multiplied by this (make test-debug's kernel is slow).
+SCALE = float(os.environ.get("IVGPU_TIMEOUT_SCALE", "1"))
 # Graphics memory (low + high, MiB) of each type; docs/architecture.md "Budget".
 TYPE_GM = {"ivgpu-V5_1024x768": 64 + 384,
            "ivgpu-V5_1920x1200": 128 + 512,
@@ -176,7 +178,7 @@ class Env:
 
         def answers():
             return subprocess.run(["virsh", "-c", URI, "version"], capture_output=True,
-                                  timeout=30).returncode == 0
+                                  timeout=30 * SCALE).returncode == 0
         wait_for(answers, 30, "libvirtd to answer", self.libvirtd)
         log(virsh("version").strip())
 
@@ -191,11 +193,11 @@ class Env:
                 else:
                     proc.send_signal(signal.SIGTERM)
                     try:
-                        proc.wait(20)
+                        proc.wait(20 * SCALE)
                     except subprocess.TimeoutExpired:
                         proc.kill()
                         proc.wait()
-                        problems.append(f"{name} ignored SIGTERM for 20 s")
+                        problems.append(f"{name} ignored SIGTERM for {20 * SCALE:g} s")
             if out:
                 out.close()
         self.libvirtd = self.udevd = None
@@ -245,6 +247,7 @@ def qemu_pid():
 
 
 def wait_for(cond, timeout, what, proc=None):
+    timeout *= SCALE
     deadline = time.monotonic() + timeout
     while not cond():
         if proc and proc.poll() is not None:
@@ -255,6 +258,7 @@ def wait_for(cond, timeout, what, proc=None):
 
 
 def virsh(*args, timeout=60):
+    timeout *= SCALE
     r = subprocess.run(["virsh", "-c", URI, *args], capture_output=True, text=True,
                        timeout=timeout)
     if r.returncode:

@@ -741,6 +741,11 @@ static void mig_load(struct thr *t)
 			      VFIO_DEVICE_STATE_RUNNING_P2P, VFIO_DEVICE_STATE_RUNNING);
 	t->loads += good;
 	t->dead |= !good;
+	/*
+	 * Once the run is stopping, the vCPUs no longer pause: vcpu0 may have
+	 * taken the reload before the state was replaced. Ask again.
+	 */
+	plane_begin(t->s, true);
 	vcpus_pause(t->s, false);
 }
 
