@@ -258,62 +258,59 @@ TEST(linear_plane_is_shown_without_a_copy)
 	EXPECT_REGION_PIXELS(v, &pi, &p, &s3);
 }
 
-/* Page faults this process took so far (minor ones: nothing here reads a disk). */
-static long minor_faults(void)
+/* The page faults this process takes to read one byte of each of @pages. */
+static long faults_to_read(volatile const uint8_t *map, size_t pages)
 {
-	struct rusage ru;
+	struct rusage before, after;
+	size_t n;
 
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_minflt;
+	getrusage(RUSAGE_SELF, &before);
+	for (n = 0; n < pages; n++)
+		(void)map[n * 4096];
+	getrusage(RUSAGE_SELF, &after);
+	return after.ru_minflt - before.ru_minflt;
+}
+
+/*
+ * Flip pipe A's plane @p to surface @s, query, and check that QEMU's way of
+ * reading the frame right after its query (through its mapping @map of
+ * the plane region) takes no page fault: the query mapped the new view.
+ */
+static void flip_and_read(struct vgpu *v, struct plane *p,
+			  const struct surface *s, const uint8_t *map,
+			  uint32_t index)
+{
+	uint32_t lb = plane_line(p);
+	size_t pages = ((size_t)(p->height - 1) * 256 + lb + 4095) / 4096;
+	struct vfio_device_gfx_plane_info pi;
+	uint8_t *want;
+
+	p->surf = surface_gm(s);
+	bar0_write32(v, PLANE_SURF(PIPE_A), p->surf);
+	want = want_image(p, s);
+	pi = query_region(v);
+	EXPECT_EQ(pi.region_index, index);
+	EXPECT_EQ(faults_to_read(map, pages), 0);
+	EXPECT_IMAGE(map, 256, want, lb, p->height);
+	free(want);
 }
 
 TEST(a_flip_is_mapped_by_the_query_that_shows_it)
 {
 	struct vgpu *v = vgpu_new(TYPE_SMALL);
-	struct surface s1 = surface_new(v, 8, 16, 1), s2;
+	struct surface s1 = surface_new(v, 8, 16, 1);
+	struct surface s2 = surface_new(v, 8, 64, 3);
 	struct plane p = linear_plane(&s1);
 	struct vfio_device_gfx_plane_info pi;
-	uint32_t lb = plane_line(&p), index;
-	volatile const uint8_t *map;
-	uint8_t *want;
-	size_t pages, n;
-	long faults;
+	const uint8_t *map;
 
 	plane_program(v, PIPE_A, &p);
 	pi = query_region(v);
 	ASSERT_TRUE(EXPECT_REGION_PLANE(v, &pi, &p, 256));
-	index = pi.region_index;
-	map = map_region(v, index, 0, v->dev.regions[index].size);
-	pages = ((size_t)(p.height - 1) * 256 + lb + 4095) / 4096;
-
-	/*
-	 * QEMU reads the frame right after its query: the query put the new
-	 * frame's pages in its mapping, so that reading takes no page fault.
-	 */
-	s2 = surface_new(v, 8, 64, 3);
-	p.surf = surface_gm(&s2);
-	bar0_write32(v, PLANE_SURF(PIPE_A), p.surf);
-	want = want_image(&p, &s2);
-	pi = query_region(v);
-	EXPECT_EQ(pi.region_index, index);
-	faults = minor_faults();
-	for (n = 0; n < pages; n++)
-		(void)map[n * 4096];
-	EXPECT_EQ(minor_faults() - faults, 0);
-	EXPECT_IMAGE((const uint8_t *)map, 256, want, lb, p.height);
-	free(want);
-
-	/* And back to the first buffer. */
-	p.surf = surface_gm(&s1);
-	bar0_write32(v, PLANE_SURF(PIPE_A), p.surf);
-	want = want_image(&p, &s1);
-	pi = query_region(v);
-	faults = minor_faults();
-	for (n = 0; n < pages; n++)
-		(void)map[n * 4096];
-	EXPECT_EQ(minor_faults() - faults, 0);
-	EXPECT_IMAGE((const uint8_t *)map, 256, want, lb, p.height);
-	free(want);
+	map = map_region(v, pi.region_index, 0,
+			 v->dev.regions[pi.region_index].size);
+	flip_and_read(v, &p, &s2, map, pi.region_index);
+	flip_and_read(v, &p, &s1, map, pi.region_index);	/* and back */
 }
 
 TEST(flip_counts_and_raises_flip_done)
