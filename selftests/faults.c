@@ -561,7 +561,17 @@ static void fail_write(const char *attr, const char *file, const char *val)
 
 static void make_it_fail(bool on)
 {
-	sysfs_write("/proc/self/make-it-fail", on ? "1" : "0");
+	unsigned int tries;
+
+	if (on) {
+		sysfs_write("/proc/self/make-it-fail", "1");
+		return;
+	}
+	/* The write that turns failures off can itself fail: until it holds. */
+	for (tries = 0; tries < 1000; tries++)
+		if (!sysfs_write("/proc/self/make-it-fail", "0"))
+			return;
+	ASSERT_OK(sysfs_write("/proc/self/make-it-fail", "0"));
 }
 
 static void fail_off(void *arg)
