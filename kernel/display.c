@@ -5,7 +5,7 @@
  * Region planes: IVGPU_REGION_PLANE0/1 are read-only views of the primary
  * plane. A linear plane starting on a page is shown in place: a view page
  * is the shadow GTT's page for the matching entry, so every GGTT change
- * zaps it (ivgpu_vgpu_display_entry_changed, under map_lock). Anything else
+ * zaps it (ivgpu_vgpu_display_entries_changed, under map_lock). Anything else
  * is de-tiled into a buffer at each query. The answered index alternates
  * whenever the geometry changes, so that a consumer re-creates its surface.
  *
@@ -166,15 +166,20 @@ static void ivgpu_vgpu_view_zap(struct ivgpu_vgpu *vgpu, u64 first, u64 n)
 			    (first << PAGE_SHIFT), n << PAGE_SHIFT, 1);
 }
 
-void ivgpu_vgpu_display_entry_changed(struct ivgpu_vgpu *vgpu, u64 idx)
+void ivgpu_vgpu_display_entries_changed(struct ivgpu_vgpu *vgpu, u64 idx,
+					u64 n)
 {
 	struct ivgpu_vgpu_display *d = &vgpu->display;
+	u64 first, end;
 
 	lockdep_assert_held(&vgpu->gtt.map_lock);
 	atomic64_inc(&d->gen);
-	if (d->view == IVGPU_VIEW_GUEST && idx >= d->view_base &&
-	    idx - d->view_base < d->view_pages)
-		ivgpu_vgpu_view_zap(vgpu, idx - d->view_base, 1);
+	if (d->view != IVGPU_VIEW_GUEST)
+		return;
+	first = max(idx, d->view_base);
+	end = min(idx + n, d->view_base + d->view_pages);
+	if (first < end)
+		ivgpu_vgpu_view_zap(vgpu, first - d->view_base, end - first);
 }
 
 static const struct vm_operations_struct ivgpu_vgpu_display_vm_ops;

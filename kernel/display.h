@@ -105,7 +105,8 @@ static inline void ivgpu_vgpu_display_reg_written(struct ivgpu_vgpu_display *d,
 }
 
 /* Called under map_lock when GGTT entry @idx changes: zap views of it. */
-void ivgpu_vgpu_display_entry_changed(struct ivgpu_vgpu *vgpu, u64 idx);
+void ivgpu_vgpu_display_entries_changed(struct ivgpu_vgpu *vgpu, u64 idx,
+					u64 n);
 
 /* Region callbacks (see vgpu.c's region table). */
 ssize_t ivgpu_vgpu_plane_region_rw(struct ivgpu_vgpu *vgpu, char __user *buf,

@@ -208,10 +208,18 @@ static u64 ivgpu_gtt_rmap_any(void *cur)
 	return idx;
 }
 
-/* Pins to drop once map_lock is released; counted busy meanwhile. */
+/*
+ * Pins to drop once map_lock is released; counted busy meanwhile. A batch
+ * (@batch) also gathers the zaps of the entries it changes, [first, last],
+ * into one range zap done before map_lock is dropped.
+ */
+#define IVGPU_GTT_BATCH 16
 struct ivgpu_gtt_unpins {
-	u64 iova[2];
+	u64 iova[IVGPU_GTT_BATCH];
 	unsigned int n;
+	bool batch;
+	bool changed;
+	u64 first, last;
 };
 
 static void ivgpu_gtt_busy_end(struct ivgpu_vgpu_gtt *gtt, unsigned int n)
@@ -237,13 +245,24 @@ static void ivgpu_gtt_unlock(struct ivgpu_vgpu *vgpu,
 			     struct ivgpu_gtt_unpins *u)
 {
 	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
-	unsigned int i;
+	unsigned int i, run;
 
+	if (u->changed) {
+		ivgpu_vgpu_aperture_zap(vgpu, u->first, u->last - u->first + 1);
+		ivgpu_vgpu_display_entries_changed(vgpu, u->first,
+						   u->last - u->first + 1);
+		u->changed = false;
+	}
 	mutex_unlock(&gtt->map_lock);
 	if (!u->n)
 		return;
-	for (i = 0; i < u->n; i++)
-		vfio_unpin_pages(&vgpu->vdev, u->iova[i], 1);
+	/* IOVA-contiguous pins go back in one call. */
+	for (i = 0; i < u->n; i += run) {
+		for (run = 1; i + run < u->n; run++)
+			if (u->iova[i + run] != u->iova[i] + run * PAGE_SIZE)
+				break;
+		vfio_unpin_pages(&vgpu->vdev, u->iova[i], run);
+	}
 	mutex_lock(&gtt->map_lock);
 	ivgpu_gtt_busy_end(gtt, u->n);
 	mutex_unlock(&gtt->map_lock);
@@ -292,8 +311,26 @@ static void ivgpu_gtt_store(struct ivgpu_vgpu *vgpu, u64 idx, void *entry,
 		gtt->stats.pinned++;
 		atomic_long_inc(&ivgpu_live.pinned);
 	}
-	ivgpu_vgpu_aperture_zap(vgpu, idx, 1);
-	ivgpu_vgpu_display_entry_changed(vgpu, idx);
+	if (!u->batch) {
+		ivgpu_vgpu_aperture_zap(vgpu, idx, 1);
+		ivgpu_vgpu_display_entries_changed(vgpu, idx, 1);
+		return;
+	}
+	if (!u->changed || idx < u->first)
+		u->first = idx;
+	if (!u->changed || idx > u->last)
+		u->last = idx;
+	u->changed = true;
+}
+
+/* A batch with no room for another entry's two unpins goes now. */
+static void ivgpu_gtt_batch_room(struct ivgpu_vgpu *vgpu,
+				 struct ivgpu_gtt_unpins *u)
+{
+	if (u->n + 2 <= IVGPU_GTT_BATCH)
+		return;
+	ivgpu_gtt_unlock(vgpu, u);
+	mutex_lock(&vgpu->gtt.map_lock);
 }
 
 /*
@@ -466,26 +503,28 @@ void ivgpu_vgpu_gtt_dma_unmap(struct ivgpu_vgpu *vgpu, u64 iova, u64 length)
 	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
 	unsigned long first = iova >> PAGE_SHIFT, frame;
 	unsigned long last = (iova + (length - 1)) >> PAGE_SHIFT;
-	struct ivgpu_gtt_unpins u = {};
+	struct ivgpu_gtt_unpins u = { .batch = true };
 	unsigned int busy, seq;
 	void *cur;
 
 	if (!length)
 		return;
+	mutex_lock(&gtt->map_lock);
 	for (;;) {
-		mutex_lock(&gtt->map_lock);
 		frame = first;
 		cur = xa_find(&gtt->rmap, &frame, last, XA_PRESENT);
 		if (!cur)
 			break;
+		ivgpu_gtt_batch_room(vgpu, &u);
 		/* Taking the page out of the shadow makes its unpin ours. */
 		ivgpu_gtt_store(vgpu, ivgpu_gtt_rmap_any(cur),
 				IVGPU_GTT_UNRESOLVED, 0, (u64)frame << PAGE_SHIFT,
 				&u);
 		gtt->stats.invalidated++;
-		ivgpu_gtt_unlock(vgpu, &u);
 		first = frame;
 	}
+	ivgpu_gtt_unlock(vgpu, &u);
+	mutex_lock(&gtt->map_lock);
 	if (gtt->pinning && gtt->pinning_iova >= iova &&
 	    gtt->pinning_iova - iova < length)
 		gtt->revoked = true;
@@ -523,7 +562,7 @@ int ivgpu_vgpu_gtt_new_user(struct ivgpu_vgpu *vgpu)
 void ivgpu_vgpu_gtt_reset(struct ivgpu_vgpu *vgpu)
 {
 	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
-	struct ivgpu_gtt_unpins u = {};
+	struct ivgpu_gtt_unpins u = { .batch = true };
 	unsigned long idx;
 	void *cur;
 
@@ -532,12 +571,13 @@ void ivgpu_vgpu_gtt_reset(struct ivgpu_vgpu *vgpu)
 	xa_for_each(&gtt->shadow, idx, cur) {
 		if (xa_is_value(cur))
 			continue;
+		ivgpu_gtt_batch_room(vgpu, &u);
 		ivgpu_gtt_store(vgpu, idx, NULL, 0,
 				ivgpu_pte_addr(ivgpu_vgpu_gtt_shadowed(vgpu, idx)),
 				&u);
-		ivgpu_gtt_unlock(vgpu, &u);
-		mutex_lock(&gtt->map_lock);
 	}
+	ivgpu_gtt_unlock(vgpu, &u);
+	mutex_lock(&gtt->map_lock);
 	gtt->pending = false;
 	xa_destroy(&gtt->shadow);
 	ivgpu_vgpu_aperture_zap(vgpu, 0, ivgpu_vgpu_aperture_pages(vgpu));
