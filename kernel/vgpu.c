@@ -108,7 +108,7 @@ static u64 ivgpu_vgpu_opregion_size(struct ivgpu_vgpu *vgpu)
 	return IVGPU_OPREGION_SIZE;
 }
 
-/* Built once at creation and never changed: no lock needed. */
+/* Built once at module load and never changed: no lock needed. */
 static ssize_t ivgpu_vgpu_opregion_rw(struct ivgpu_vgpu *vgpu,
 				      char __user *buf, size_t count, u64 off,
 				      bool write)
@@ -419,15 +419,18 @@ static long ivgpu_vgpu_get_irq_info(void __user *arg)
 
 /*
  * Power-on state: no pins, no pending interrupt, no vblank clock, no
- * migration in progress.
+ * migration in progress. A device @closing keeps no register of its own.
  */
-static void ivgpu_vgpu_reset_locked(struct ivgpu_vgpu *vgpu)
+static void ivgpu_vgpu_reset_locked(struct ivgpu_vgpu *vgpu, bool closing)
 {
 	lockdep_assert_held(&vgpu->lock);
 	ivgpu_vgpu_mig_reset(vgpu);
 	ivgpu_vgpu_display_reset(vgpu);
 	ivgpu_vgpu_gtt_reset(vgpu);
-	ivgpu_core_reset(&vgpu->core);
+	if (closing)
+		ivgpu_core_release(&vgpu->core);
+	else
+		ivgpu_core_reset(&vgpu->core);
 	vgpu->irq.line = false;
 	vgpu->irq.intx_masked = false;
 	ivgpu_vgpu_vblank_update(vgpu);
@@ -436,7 +439,7 @@ static void ivgpu_vgpu_reset_locked(struct ivgpu_vgpu *vgpu)
 static void ivgpu_vgpu_reset(struct ivgpu_vgpu *vgpu)
 {
 	mutex_lock(&vgpu->lock);
-	ivgpu_vgpu_reset_locked(vgpu);
+	ivgpu_vgpu_reset_locked(vgpu, false);
 	mutex_unlock(&vgpu->lock);
 }
 
@@ -478,7 +481,7 @@ static int ivgpu_vgpu_open_device(struct vfio_device *vdev)
 		vgpu->open = true;
 		atomic_long_inc(&ivgpu_live.opens);
 		ivgpu_monitor_init(&vgpu->core);
-		ivgpu_vgpu_reset_locked(vgpu);
+		ivgpu_vgpu_reset_locked(vgpu, false);
 	}
 	mutex_unlock(&vgpu->lock);
 	return ret;
@@ -497,7 +500,7 @@ static void ivgpu_vgpu_close_device(struct vfio_device *vdev)
 	ivgpu_vgpu_vblank_stop_sync(vgpu);
 
 	mutex_lock(&vgpu->lock);
-	ivgpu_vgpu_reset_locked(vgpu);
+	ivgpu_vgpu_reset_locked(vgpu, true);
 	ivgpu_vgpu_display_release(vgpu);
 	ivgpu_vgpu_irq_disable_all(vgpu);
 	mutex_unlock(&vgpu->lock);

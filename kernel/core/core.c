@@ -69,7 +69,7 @@ void ivgpu_core_fini(struct ivgpu_core *c)
 	ivgpu_store_fini(&c->regs);
 }
 
-void ivgpu_core_reset(struct ivgpu_core *c)
+void ivgpu_core_release(struct ivgpu_core *c)
 {
 	ivgpu_cfg_init(&c->cfg, c->type);
 	ivgpu_store_clear(&c->regs);	/* to the power-on register file */
@@ -79,6 +79,11 @@ void ivgpu_core_reset(struct ivgpu_core *c)
 	c->intr_changed = true;
 	c->vblank_changed = true;
 	c->flips_pending = 0;
+}
+
+void ivgpu_core_reset(struct ivgpu_core *c)
+{
+	ivgpu_core_release(c);
 	ivgpu_pvinfo_init(c);
 	ivgpu_monitor_sync(c);
 }

@@ -70,6 +70,12 @@ void ivgpu_core_fini(struct ivgpu_core *c);
  * as userspace set it; ivgpu_monitor_init() is for a new user.
  */
 void ivgpu_core_reset(struct ivgpu_core *c);
+/*
+ * What a closed device keeps: the reset without the registers that a reset
+ * writes (PV info, the monitor's hotplug status), so that it holds no
+ * register chunk of its own. The next user's reset writes them.
+ */
+void ivgpu_core_release(struct ivgpu_core *c);
 
 /*
  * BAR0 access. @off is below IVGPU_BAR0_SIZE, @bytes is 1, 2, 4 or 8 and

@@ -12,6 +12,7 @@ int ivgpu_store_init(struct ivgpu_store *s, u64 size)
 	s->nallocated = 0;
 	s->shared = NULL;
 	s->chunks = ivgpu_core_zalloc(s->nchunks * sizeof(*s->chunks));
+	s->cleared = true;
 	return s->chunks ? 0 : -ENOMEM;
 }
 
@@ -19,18 +20,22 @@ void ivgpu_store_clear(struct ivgpu_store *s)
 {
 	u32 i;
 
+	if (s->cleared)
+		return;		/* every slot is what a clear would put there */
 	for (i = 0; i < s->nchunks; i++) {
 		if (ivgpu_store_own(s, i))
 			ivgpu_core_free(s->chunks[i]);
 		s->chunks[i] = s->shared ? s->shared[i] : NULL;
 	}
 	s->nallocated = 0;
+	s->cleared = true;
 }
 
 void ivgpu_store_share(struct ivgpu_store *s, const struct ivgpu_store *from)
 {
 	ivgpu_store_clear(s);
 	s->shared = from->chunks;
+	s->cleared = false;
 	ivgpu_store_clear(s);
 }
 
@@ -63,5 +68,6 @@ int ivgpu_store_set(struct ivgpu_store *s, u64 idx, u64 val)
 		s->nallocated++;
 	}
 	chunk[idx % WORDS_PER_CHUNK] = val;
+	s->cleared = false;
 	return 0;
 }

@@ -342,6 +342,36 @@ TEST(store_is_lazy)
 	free_core(c);
 }
 
+/*
+ * A closed device holds no register chunk of its own; the next user's reset
+ * writes the PV page and the hotplug status again. A reset of a store that
+ * nothing changed since its last one leaves every chunk where it is.
+ */
+TEST(release_keeps_no_chunk_and_reset_restores_pv)
+{
+	struct ivgpu_core *c = new_core(small, 7);
+	u64 **chunk = &c->regs.chunks[GUC_STATUS / IVGPU_STORE_CHUNK];
+	const u64 *shared = *chunk;
+
+	w32(c, GUC_STATUS + 8, 0x1234);
+	EXPECT_TRUE(*chunk != shared);
+	ivgpu_core_release(c);
+	EXPECT_EQ(c->regs.nallocated, 0);
+	EXPECT_TRUE(c->regs.cleared);
+	EXPECT_TRUE(*chunk == shared);
+	EXPECT_EQ(r32(c, IVGPU_PVINFO_OFFSET + IVGPU_PV_MAGIC), 0);
+	ivgpu_core_release(c);		/* nothing to free, nothing moved */
+	EXPECT_TRUE(*chunk == shared);
+
+	ivgpu_core_reset(c);
+	EXPECT_EQ(c->regs.nallocated, 2);
+	EXPECT_FALSE(c->regs.cleared);
+	EXPECT_EQ(r32(c, IVGPU_PVINFO_OFFSET + IVGPU_PV_MAGIC),
+		  (u32)IVGPU_VGT_MAGIC);
+	EXPECT_EQ(r32(c, IVGPU_PVINFO_OFFSET + IVGPU_PV_VGT_ID), 7);
+	free_core(c);
+}
+
 /* Every core shows the power-on registers from one shared copy. */
 TEST(power_on_registers_are_shared_until_written)
 {
