@@ -296,6 +296,82 @@ TEST(dma_unmap_leaves_a_zero_page)
 	EXPECT_APERTURE_PAGE(v, 0, fill(2));
 }
 
+/*
+ * 40 entries (more than the driver releases at once): ascending pages,
+ * descending ones and ten entries on one page. Their mapped window is
+ * zapped wherever they are released, a DMA unmap or a reset, and every pin
+ * goes back.
+ */
+#define MANY 40
+
+static uint8_t *many_entries(struct vgpu *v, uint64_t *iova)
+{
+	uint8_t *mem = vfio_dma_alloc(&v->dev, MANY * PAGE, iova);
+	unsigned int k;
+
+	ASSERT_TRUE(mem);
+	for (k = 0; k < MANY; k++)
+		memset(mem + k * PAGE, fill(k), PAGE);
+	for (k = 0; k < MANY; k++) {
+		uint64_t page = k < 20 ? k : k < 30 ? 49 - k : 0;
+
+		bar0_write64(v, PTE(k), (*iova + page * PAGE) | IVGPU_PTE_PRESENT);
+	}
+	return mem;
+}
+
+static void unmap_many_window(void *arg)
+{
+	munmap(arg, MANY * PAGE);
+}
+
+static uint8_t *many_window(struct vgpu *v)
+{
+	uint8_t *win = vfio_region_mmap(&v->dev, BAR2, 0, MANY * PAGE);
+	unsigned int k;
+
+	ASSERT_TRUE(win);
+	tap_defer(unmap_many_window, win);
+	for (k = 0; k < MANY; k++)
+		EXPECT_EQ(win[k * PAGE + 7], fill(k < 20 ? k : k < 30 ? 49 - k : 0));
+	return win;
+}
+
+TEST(unmap_of_many_entries_zaps_every_mapped_page)
+{
+	struct vgpu *v = vgpu_new(TYPE_SMALL);
+	uint64_t iova;
+	uint8_t *mem = many_entries(v, &iova);
+	uint8_t *win = many_window(v);
+	unsigned int k, lit = 0;
+
+	EXPECT_EQ(vgpu_stat(v, "pages_pinned"), MANY);
+	ASSERT_OK(vfio_dma_free(&v->dev, mem));
+	EXPECT_EQ(vgpu_stat(v, "pages_pinned"), 0);
+	EXPECT_EQ(vgpu_stat(v, "dma_invalidated"), MANY);
+	for (k = 0; k < MANY; k++)
+		lit += win[k * PAGE + 7] != 0;
+	EXPECT_EQ(lit, 0);
+}
+
+TEST(reset_of_many_entries_zaps_every_mapped_page)
+{
+	struct vgpu *v = vgpu_new(TYPE_SMALL);
+	uint64_t iova;
+	uint8_t *mem = many_entries(v, &iova);
+	uint8_t *win = many_window(v);
+	unsigned int k, lit = 0;
+
+	ASSERT_OK(vfio_reset(&v->dev));
+	EXPECT_EQ(vgpu_stat(v, "pages_pinned"), 0);
+	EXPECT_EQ(vgpu_stat(v, "unpins"), MANY);
+	for (k = 0; k < MANY; k++)
+		lit += win[k * PAGE + 7] != 0;
+	EXPECT_EQ(lit, 0);
+	/* The guest's memory is its own again: it can be unmapped. */
+	EXPECT_EQ(vfio_dma_free(&v->dev, mem), 0);
+}
+
 TEST(reset_clears_the_aperture)
 {
 	struct vgpu *v = vgpu_new(TYPE_SMALL);
