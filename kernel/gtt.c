@@ -215,12 +215,18 @@ static u64 ivgpu_gtt_rmap_any(void *cur)
  */
 #define IVGPU_GTT_BATCH 16
 struct ivgpu_gtt_unpins {
-	u64 iova[IVGPU_GTT_BATCH];
-	unsigned int n;
+	u64 room[IVGPU_GTT_BATCH];
+	u64 *many;		/* NULL, or a larger queue of @cap */
+	unsigned int n, cap;
 	bool batch;
 	bool changed;
 	u64 first, last;
 };
+
+static u64 *ivgpu_gtt_queued(struct ivgpu_gtt_unpins *u)
+{
+	return u->many ? u->many : u->room;
+}
 
 static void ivgpu_gtt_busy_end(struct ivgpu_vgpu_gtt *gtt, unsigned int n)
 {
@@ -236,7 +242,7 @@ static void ivgpu_gtt_queue_unpin(struct ivgpu_vgpu_gtt *gtt,
 				  struct ivgpu_gtt_unpins *u, u64 iova)
 {
 	lockdep_assert_held(&gtt->map_lock);
-	u->iova[u->n++] = iova;
+	ivgpu_gtt_queued(u)[u->n++] = iova;
 	gtt->busy++;
 }
 
@@ -245,6 +251,7 @@ static void ivgpu_gtt_unlock(struct ivgpu_vgpu *vgpu,
 			     struct ivgpu_gtt_unpins *u)
 {
 	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
+	u64 *iova = ivgpu_gtt_queued(u);
 	unsigned int i, run;
 
 	if (u->changed) {
@@ -259,9 +266,9 @@ static void ivgpu_gtt_unlock(struct ivgpu_vgpu *vgpu,
 	/* IOVA-contiguous pins go back in one call. */
 	for (i = 0; i < u->n; i += run) {
 		for (run = 1; i + run < u->n; run++)
-			if (u->iova[i + run] != u->iova[i] + run * PAGE_SIZE)
+			if (iova[i + run] != iova[i] + run * PAGE_SIZE)
 				break;
-		vfio_unpin_pages(&vgpu->vdev, u->iova[i], run);
+		vfio_unpin_pages(&vgpu->vdev, iova[i], run);
 	}
 	mutex_lock(&gtt->map_lock);
 	ivgpu_gtt_busy_end(gtt, u->n);
@@ -327,7 +334,7 @@ static void ivgpu_gtt_store(struct ivgpu_vgpu *vgpu, u64 idx, void *entry,
 static void ivgpu_gtt_batch_room(struct ivgpu_vgpu *vgpu,
 				 struct ivgpu_gtt_unpins *u)
 {
-	if (u->n + 2 <= IVGPU_GTT_BATCH)
+	if (u->n + 2 <= (u->many ? u->cap : IVGPU_GTT_BATCH))
 		return;
 	ivgpu_gtt_unlock(vgpu, u);
 	mutex_lock(&vgpu->gtt.map_lock);
@@ -567,6 +574,15 @@ void ivgpu_vgpu_gtt_reset(struct ivgpu_vgpu *vgpu)
 	void *cur;
 
 	lockdep_assert_held(&vgpu->lock);
+	/*
+	 * Room for every pin (none is added while the vGPU lock is held), up
+	 * to what one vfio_unpin_pages() takes, so that one zap of each range
+	 * goes before them all; without it, a zap per IVGPU_GTT_BATCH entries.
+	 */
+	u.cap = min_t(u64, READ_ONCE(gtt->stats.pinned) + 2,
+		      VFIO_PIN_PAGES_MAX_ENTRIES);
+	if (u.cap > IVGPU_GTT_BATCH && !ivgpu_fail_alloc())
+		u.many = kvmalloc_array(u.cap, sizeof(*u.many), GFP_KERNEL);
 	mutex_lock(&gtt->map_lock);
 	xa_for_each(&gtt->shadow, idx, cur) {
 		if (xa_is_value(cur))
@@ -577,6 +593,7 @@ void ivgpu_vgpu_gtt_reset(struct ivgpu_vgpu *vgpu)
 				&u);
 	}
 	ivgpu_gtt_unlock(vgpu, &u);
+	kvfree(u.many);
 	mutex_lock(&gtt->map_lock);
 	gtt->pending = false;
 	xa_destroy(&gtt->shadow);
