@@ -518,11 +518,12 @@ void ivgpu_vgpu_gtt_dma_unmap(struct ivgpu_vgpu *vgpu, u64 iova, u64 length)
 		return;
 	mutex_lock(&gtt->map_lock);
 	for (;;) {
+		/* Before the lookup: making room drops map_lock. */
+		ivgpu_gtt_batch_room(vgpu, &u);
 		frame = first;
 		cur = xa_find(&gtt->rmap, &frame, last, XA_PRESENT);
 		if (!cur)
 			break;
-		ivgpu_gtt_batch_room(vgpu, &u);
 		/* Taking the page out of the shadow makes its unpin ours. */
 		ivgpu_gtt_store(vgpu, ivgpu_gtt_rmap_any(cur),
 				IVGPU_GTT_UNRESOLVED, 0, (u64)frame << PAGE_SHIFT,
@@ -587,6 +588,7 @@ void ivgpu_vgpu_gtt_reset(struct ivgpu_vgpu *vgpu)
 	xa_for_each(&gtt->shadow, idx, cur) {
 		if (xa_is_value(cur))
 			continue;
+		/* Making room drops map_lock: the store looks the entry up again. */
 		ivgpu_gtt_batch_room(vgpu, &u);
 		ivgpu_gtt_store(vgpu, idx, NULL, 0,
 				ivgpu_pte_addr(ivgpu_vgpu_gtt_shadowed(vgpu, idx)),
