@@ -79,12 +79,6 @@ int ivgpu_vgpu_gtt_init(struct ivgpu_vgpu *vgpu)
 		       alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!gtt->scratch)
 		return -ENOMEM;
-	gtt->sink = ivgpu_fail_alloc() ? NULL :
-		    alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	if (!gtt->sink) {
-		put_page(gtt->scratch);
-		return -ENOMEM;
-	}
 	xa_init(&gtt->shadow);
 	xa_init(&gtt->rmap);
 	mutex_init(&gtt->map_lock);
@@ -118,7 +112,8 @@ void ivgpu_vgpu_gtt_fini(struct ivgpu_vgpu *vgpu)
 	ivgpu_gtt_rmap_destroy(gtt);
 	mutex_destroy(&gtt->map_lock);
 	put_page(gtt->scratch);	/* a dma-buf may hold it still */
-	put_page(gtt->sink);
+	if (gtt->sink)
+		put_page(gtt->sink);
 }
 
 /* Drop aperture mappings of entries [idx, idx + n). */
@@ -571,6 +566,7 @@ void ivgpu_vgpu_gtt_reset(struct ivgpu_vgpu *vgpu)
 {
 	struct ivgpu_vgpu_gtt *gtt = &vgpu->gtt;
 	struct ivgpu_gtt_unpins u = { .batch = true };
+	struct page *sink;
 	unsigned long idx;
 	void *cur;
 
@@ -602,7 +598,9 @@ void ivgpu_vgpu_gtt_reset(struct ivgpu_vgpu *vgpu)
 	ivgpu_vgpu_aperture_zap(vgpu, 0, ivgpu_vgpu_aperture_pages(vgpu));
 	mutex_unlock(&gtt->map_lock);
 	clear_highpage(gtt->scratch);
-	clear_highpage(gtt->sink);
+	sink = READ_ONCE(gtt->sink);	/* set once, by the first mmap */
+	if (sink)
+		clear_highpage(sink);
 }
 
 void ivgpu_vgpu_gtt_rebuild(struct ivgpu_vgpu *vgpu)
@@ -714,8 +712,9 @@ static vm_fault_t ivgpu_vgpu_ggtt_sink_fault(struct vm_fault *vmf)
 {
 	struct ivgpu_vgpu *vgpu = vmf->vma->vm_private_data;
 
+	/* The mmap that made this VMA allocated the page. */
 	return vmf_insert_pfn(vmf->vma, vmf->address,
-			      page_to_pfn(vgpu->gtt.sink));
+			      page_to_pfn(READ_ONCE(vgpu->gtt.sink)));
 }
 
 static const struct vm_operations_struct ivgpu_vgpu_ggtt_sink_vm_ops = {
@@ -734,6 +733,17 @@ int ivgpu_vgpu_ggtt_sink_mmap(struct ivgpu_vgpu *vgpu,
 	if (start < first || start >= IVGPU_BAR0_SIZE ||
 	    len > IVGPU_BAR0_SIZE - start)
 		return -EINVAL;
+
+	/* The sink page comes with the first mapping of it: most never map it. */
+	mutex_lock(&vgpu->gtt.map_lock);
+	if (!vgpu->gtt.sink && !ivgpu_fail_alloc())
+		WRITE_ONCE(vgpu->gtt.sink,
+			   alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO));
+	mutex_unlock(&vgpu->gtt.map_lock);
+	if (!vgpu->gtt.sink) {
+		dev_err(vgpu->vdev.dev, "no memory for the GGTT sink page\n");
+		return -ENOMEM;
+	}
 
 	ivgpu_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &ivgpu_vgpu_ggtt_sink_vm_ops;

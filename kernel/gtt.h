@@ -37,7 +37,7 @@ struct ivgpu_vgpu_gtt {
 	struct mutex map_lock;		/* the shadow, mmap faults (aperture, display), zaps */
 	struct address_space *mapping;	/* of the device file's mmaps; map_lock */
 	struct page *scratch;		/* what unbacked entries show */
-	struct page *sink;		/* what maps the entries past the slice */
+	struct page *sink;		/* maps the GGTT past the slice; at first mmap */
 	/* Pins and unpins in progress outside map_lock; map_lock. */
 	unsigned int busy;
 	unsigned int busy_seq;		/* times busy fell to 0 */

@@ -256,32 +256,40 @@ static ssize_t ivgpu_vgpu_rw(struct ivgpu_vgpu *vgpu, char __user *buf,
 }
 
 /*
- * A guest's trapped register access as QEMU forwards it: 4 aligned bytes of
- * BAR0's registers. The same as the region table's path, without its
- * indirect calls and byte loops.
+ * A guest's trapped access as QEMU forwards it: 4 aligned bytes of BAR0's
+ * registers, or 4 or 8 aligned bytes of its GGTT (a PTE). The same as the
+ * region table's path, without its indirect calls and byte loops.
  */
-static bool ivgpu_vgpu_is_reg32(loff_t pos, size_t count)
+static bool ivgpu_vgpu_is_bar0_word(loff_t pos, size_t count)
 {
-	return count == 4 && !(pos & 3) &&
-	       (u64)pos >> IVGPU_REGION_SHIFT == VFIO_PCI_BAR0_REGION_INDEX &&
-	       (pos & IVGPU_REGION_MASK) < IVGPU_GGTT_OFFSET;
+	u64 off = pos & IVGPU_REGION_MASK;
+
+	if ((u64)pos >> IVGPU_REGION_SHIFT != VFIO_PCI_BAR0_REGION_INDEX ||
+	    (count != 4 && count != 8) || (off & (count - 1)))
+		return false;
+	return off < IVGPU_GGTT_OFFSET ? count == 4 : off < IVGPU_BAR0_SIZE;
 }
 
 static ssize_t ivgpu_vgpu_read(struct vfio_device *vdev, char __user *buf,
 			       size_t count, loff_t *ppos)
 {
 	struct ivgpu_vgpu *vgpu = to_ivgpu_vgpu(vdev);
-	u32 val;
+	u64 val;
+	int ret;
 
-	if (!ivgpu_vgpu_is_reg32(*ppos, count))
+	if (!ivgpu_vgpu_is_bar0_word(*ppos, count))
 		return ivgpu_vgpu_rw(vgpu, buf, count, ppos, false);
 	mutex_lock(&vgpu->lock);
-	val = ivgpu_core_bar0_read(&vgpu->core, *ppos & IVGPU_REGION_MASK, 4);
+	val = ivgpu_vgpu_bar0_read(vgpu, *ppos & IVGPU_REGION_MASK, count);
 	mutex_unlock(&vgpu->lock);
-	if (put_user(val, (u32 __user *)buf))
+	if (count == 4)
+		ret = put_user((u32)val, (u32 __user *)buf);
+	else
+		ret = put_user(val, (u64 __user *)buf);
+	if (ret)
 		return -EFAULT;
-	*ppos += 4;
-	return 4;
+	*ppos += count;
+	return count;
 }
 
 static ssize_t ivgpu_vgpu_write(struct vfio_device *vdev,
@@ -289,18 +297,25 @@ static ssize_t ivgpu_vgpu_write(struct vfio_device *vdev,
 				loff_t *ppos)
 {
 	struct ivgpu_vgpu *vgpu = to_ivgpu_vgpu(vdev);
-	u32 val;
+	u64 val;
 
-	if (!ivgpu_vgpu_is_reg32(*ppos, count))
+	if (!ivgpu_vgpu_is_bar0_word(*ppos, count))
 		return ivgpu_vgpu_rw(vgpu, (char __user *)buf, count, ppos,
 				     true);
-	if (get_user(val, (const u32 __user *)buf))
+	if (count == 4) {
+		u32 val32;
+
+		if (get_user(val32, (const u32 __user *)buf))
+			return -EFAULT;
+		val = val32;
+	} else if (get_user(val, (const u64 __user *)buf)) {
 		return -EFAULT;
+	}
 	mutex_lock(&vgpu->lock);
-	ivgpu_vgpu_bar0_write(vgpu, *ppos & IVGPU_REGION_MASK, val, 4);
+	ivgpu_vgpu_bar0_write(vgpu, *ppos & IVGPU_REGION_MASK, val, count);
 	mutex_unlock(&vgpu->lock);
-	*ppos += 4;
-	return 4;
+	*ppos += count;
+	return count;
 }
 
 static long ivgpu_vgpu_get_info(void __user *arg)

@@ -18,6 +18,8 @@ int ivgpu_core_global_init(void)
 {
 	int ret = ivgpu_store_init(&ivgpu_power_on_regs, IVGPU_MMIO_SIZE);
 
+	ivgpu_mmio_index();
+
 	if (!ret)
 		ret = ivgpu_mmio_power_on(&ivgpu_power_on_regs);
 	if (ret) {

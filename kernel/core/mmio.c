@@ -320,10 +320,37 @@ static const struct ivgpu_reg ivgpu_regs[] = {
 	FIXED(SKL_MAD_DIMM_CH1, 8),
 };
 
-const struct ivgpu_reg *ivgpu_mmio_lookup(u32 off)
-{
-	unsigned int lo = 0, hi = ARRAY_SIZE(ivgpu_regs);
+/*
+ * Per 4 KiB page of the register space, the table entries that may cover it:
+ * [ivgpu_reg_page_lo[p], ivgpu_reg_page_hi[p]). A lookup searches those few.
+ */
+#define IVGPU_REG_PAGES (IVGPU_MMIO_SIZE / 4096)
+static u16 ivgpu_reg_page_lo[IVGPU_REG_PAGES], ivgpu_reg_page_hi[IVGPU_REG_PAGES];
+static bool ivgpu_reg_indexed;
 
+void ivgpu_mmio_index(void)
+{
+	unsigned int p, lo = 0, hi = 0;
+
+	for (p = 0; p < IVGPU_REG_PAGES; p++) {
+		while (lo < ARRAY_SIZE(ivgpu_regs) &&
+		       ivgpu_regs[lo].offset + ivgpu_regs[lo].size <= p * 4096)
+			lo++;
+		if (hi < lo)
+			hi = lo;
+		while (hi < ARRAY_SIZE(ivgpu_regs) &&
+		       ivgpu_regs[hi].offset < (p + 1) * 4096)
+			hi++;
+		ivgpu_reg_page_lo[p] = lo;
+		ivgpu_reg_page_hi[p] = hi;
+	}
+	ivgpu_reg_indexed = true;
+}
+
+/* The entry of [lo, hi) that covers @off. */
+static const struct ivgpu_reg *ivgpu_mmio_search(u32 off, unsigned int lo,
+						 unsigned int hi)
+{
 	while (lo < hi) {
 		unsigned int mid = lo + (hi - lo) / 2;
 		const struct ivgpu_reg *r = &ivgpu_regs[mid];
@@ -338,9 +365,18 @@ const struct ivgpu_reg *ivgpu_mmio_lookup(u32 off)
 	return NULL;
 }
 
+const struct ivgpu_reg *ivgpu_mmio_lookup(u32 off)
+{
+	if (!ivgpu_reg_indexed || off >= IVGPU_MMIO_SIZE)
+		return ivgpu_mmio_search(off, 0, ARRAY_SIZE(ivgpu_regs));
+	return ivgpu_mmio_search(off, ivgpu_reg_page_lo[off / 4096],
+				 ivgpu_reg_page_hi[off / 4096]);
+}
+
 int ivgpu_mmio_table_check(void)
 {
 	unsigned int i;
+	u32 off;
 
 	for (i = 0; i < ARRAY_SIZE(ivgpu_regs); i++) {
 		const struct ivgpu_reg *r = &ivgpu_regs[i];
@@ -352,6 +388,12 @@ int ivgpu_mmio_table_check(void)
 				     ivgpu_regs[i - 1].size)
 			return -EINVAL;
 	}
+	/* The page index finds what a search of the whole table finds. */
+	ivgpu_mmio_index();
+	for (off = 0; off < IVGPU_MMIO_SIZE; off += 4)
+		if (ivgpu_mmio_lookup(off) !=
+		    ivgpu_mmio_search(off, 0, ARRAY_SIZE(ivgpu_regs)))
+			return -EINVAL;
 	return 0;
 }
 

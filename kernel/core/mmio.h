@@ -37,8 +37,10 @@ struct ivgpu_reg {
 
 /* The entry covering @off, or NULL. */
 const struct ivgpu_reg *ivgpu_mmio_lookup(u32 off);
+/* Index the table by page, once (ivgpu_core_global_init()). */
+void ivgpu_mmio_index(void);
 
-/* Table self-check for the unit tests: sorted, aligned, no overlaps. */
+/* Table self-check for the unit tests: sorted, aligned, no overlaps, indexed. */
 int ivgpu_mmio_table_check(void);
 
 /* Store every entry's power-on value into @regs (a cleared register file). */
