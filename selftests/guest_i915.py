@@ -42,6 +42,9 @@ DOC = os.path.join(TOP, "docs", "guest.md")
 # Guest log lines that report a problem.
 BAD = re.compile(r"WARNING:|BUG:|\*ERROR\*|Oops|Call Trace|general protection|"
                  r"Kernel panic|refcount_t:|UBSAN:|list_(add|del) corruption")
+# Lines the rig's timing can cause, whatever the device does: docs/guest.md.
+TOLERATED = re.compile(r"^i915 <pci>: \[drm\] \*ERROR\* Potential atomic update "
+                       r"failure on pipe [A-C]$")
 
 state = {}
 
@@ -176,7 +179,11 @@ def problems(dmesg, expected):
     """Problem lines of a guest log that are not expected; the expected
     lines that are missing."""
     msgs = [normalise(line) for line in dmesg.splitlines()]
-    bad = [m for m in msgs if BAD.search(m) and m not in expected]
+    for m in msgs:
+        if TOLERATED.search(m):
+            log(f"tolerated (the rig's timing): {m}")
+    bad = [m for m in msgs if BAD.search(m) and m not in expected
+           and not TOLERATED.search(m)]
     missing = [e for e in expected if e not in msgs]
     return bad, missing
 
