@@ -337,21 +337,28 @@ static uint8_t *many_window(struct vgpu *v)
 	return win;
 }
 
+/* Pages of the window that still show a guest page. */
+static unsigned int lit_pages(const uint8_t *win)
+{
+	unsigned int k, lit = 0;
+
+	for (k = 0; k < MANY; k++)
+		lit += win[k * PAGE + 7] != 0;
+	return lit;
+}
+
 TEST(unmap_of_many_entries_zaps_every_mapped_page)
 {
 	struct vgpu *v = vgpu_new(TYPE_SMALL);
 	uint64_t iova;
 	uint8_t *mem = many_entries(v, &iova);
 	uint8_t *win = many_window(v);
-	unsigned int k, lit = 0;
 
 	EXPECT_EQ(vgpu_stat(v, "pages_pinned"), MANY);
 	ASSERT_OK(vfio_dma_free(&v->dev, mem));
 	EXPECT_EQ(vgpu_stat(v, "pages_pinned"), 0);
 	EXPECT_EQ(vgpu_stat(v, "dma_invalidated"), MANY);
-	for (k = 0; k < MANY; k++)
-		lit += win[k * PAGE + 7] != 0;
-	EXPECT_EQ(lit, 0);
+	EXPECT_EQ(lit_pages(win), 0);
 }
 
 TEST(reset_of_many_entries_zaps_every_mapped_page)
@@ -360,14 +367,11 @@ TEST(reset_of_many_entries_zaps_every_mapped_page)
 	uint64_t iova;
 	uint8_t *mem = many_entries(v, &iova);
 	uint8_t *win = many_window(v);
-	unsigned int k, lit = 0;
 
 	ASSERT_OK(vfio_reset(&v->dev));
 	EXPECT_EQ(vgpu_stat(v, "pages_pinned"), 0);
 	EXPECT_EQ(vgpu_stat(v, "unpins"), MANY);
-	for (k = 0; k < MANY; k++)
-		lit += win[k * PAGE + 7] != 0;
-	EXPECT_EQ(lit, 0);
+	EXPECT_EQ(lit_pages(win), 0);
 	/* The guest's memory is its own again: it can be unmapped. */
 	EXPECT_EQ(vfio_dma_free(&v->dev, mem), 0);
 }
