@@ -12,31 +12,34 @@ int ivgpu_store_init(struct ivgpu_store *s, u64 size)
 	s->nallocated = 0;
 	s->shared = NULL;
 	s->chunks = ivgpu_core_zalloc(s->nchunks * sizeof(*s->chunks));
-	s->cleared = true;
 	return s->chunks ? 0 : -ENOMEM;
 }
 
-void ivgpu_store_clear(struct ivgpu_store *s)
+/* Free the chunks of its own; every slot shows what it shares, or zero. */
+static void ivgpu_store_reset_slots(struct ivgpu_store *s)
 {
 	u32 i;
 
-	if (s->cleared)
-		return;		/* every slot is what a clear would put there */
 	for (i = 0; i < s->nchunks; i++) {
 		if (ivgpu_store_own(s, i))
 			ivgpu_core_free(s->chunks[i]);
 		s->chunks[i] = s->shared ? s->shared[i] : NULL;
 	}
 	s->nallocated = 0;
-	s->cleared = true;
+}
+
+void ivgpu_store_clear(struct ivgpu_store *s)
+{
+	/* Without a chunk of its own, every slot is what a clear puts there. */
+	if (s->nallocated)
+		ivgpu_store_reset_slots(s);
 }
 
 void ivgpu_store_share(struct ivgpu_store *s, const struct ivgpu_store *from)
 {
 	ivgpu_store_clear(s);
 	s->shared = from->chunks;
-	s->cleared = false;
-	ivgpu_store_clear(s);
+	ivgpu_store_reset_slots(s);
 }
 
 void ivgpu_store_fini(struct ivgpu_store *s)
@@ -68,6 +71,5 @@ int ivgpu_store_set(struct ivgpu_store *s, u64 idx, u64 val)
 		s->nallocated++;
 	}
 	chunk[idx % WORDS_PER_CHUNK] = val;
-	s->cleared = false;
 	return 0;
 }

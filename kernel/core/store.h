@@ -21,7 +21,6 @@ struct ivgpu_store {
 	u64 *const *shared;	/* NULL, or the chunks a cleared store shows */
 	u32 nchunks;
 	u32 nallocated;		/* chunks of its own currently allocated */
-	bool cleared;		/* nothing changed since the last clear */
 };
 
 int ivgpu_store_init(struct ivgpu_store *s, u64 size);
