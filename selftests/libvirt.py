@@ -661,8 +661,11 @@ class Test:
     def nodedev_undefine(self):
         virsh("nodedev-undefine", self.mdev_name)
         self.nodedev_defined = False
-        check(self.mdev_name not in virsh_list("nodedev-list", "--cap", "mdev", "--all"),
-              "still in nodedev-list --all")
+        # libvirt drops the definition when its watch on mdevctl's directory fires, not
+        # before nodedev-undefine returns (nodedev-define adds it at once).
+        wait_for(lambda: self.mdev_name not in virsh_list("nodedev-list", "--cap", "mdev",
+                                                          "--all"),
+                 10, f"{self.mdev_name} to leave nodedev-list --all")
         conf = f"/etc/mdevctl.d/{self.parent}/{self.uuid}"
         check(not os.path.exists(conf), f"{conf} is still there")
         check_available(self.parent, [], "after nodedev-undefine")
