@@ -722,9 +722,10 @@ TEST(allocation_failures_through_the_module_knob)
 	struct ivgpu_budget budget = IVGPU_DEFAULT_BUDGET;
 	struct vfio_device_gfx_plane_info pi;
 	char uuid[MDEV_UUID_LEN];
+	volatile uint64_t *entries;
 	struct vgpu *v;
 	uint8_t *mem;
-	uint64_t iova;
+	uint64_t iova, sink;
 
 	if (!sysfs_exists(FAIL_AFTER))
 		SKIP("no %s (debugfs not mounted)", FAIL_AFTER);
@@ -752,6 +753,23 @@ TEST(allocation_failures_through_the_module_knob)
 	knob_write(-1);
 	EXPECT_OK(ioctl(v->dev.fd, VFIO_DEVICE_QUERY_GFX_PLANE, &pi));
 	EXPECT_EQ(pi.width, 64);
+
+	/*
+	 * The GGTT sink page comes with the first mapping of the entries past
+	 * the slice: without it the mmap says ENOMEM, and the next one works.
+	 */
+	sink = IVGPU_GGTT_OFFSET + (uint64_t)(TYPE_SMALL->low_gm_mib +
+	       TYPE_SMALL->high_gm_mib) * MIB / PAGE * 8;
+	knob_write(0);
+	errno = 0;
+	EXPECT_TRUE(!vfio_region_mmap(&v->dev, BAR0, sink, PAGE));
+	EXPECT_EQ(errno, ENOMEM);
+	knob_write(-1);
+	entries = vfio_region_mmap(&v->dev, BAR0, sink, PAGE);
+	ASSERT_TRUE(entries);
+	entries[0] = 0x5a5a5a5a00000001ULL;
+	EXPECT_EQ(entries[0], 0x5a5a5a5a00000001ULL);
+	munmap((void *)entries, PAGE);
 	vgpu_remove(v);
 
 	/* Every allocation of a user's round failing in turn. */
