@@ -389,8 +389,12 @@ def t_flips(vm):
     check(rates, f"no flip rate reported:\n{out}")
     log(f"page flips on vblank events: {rates} Hz (the vblank clock is 60 Hz; a flip"
         " the guest prepares too late for a vblank waits for the next)")
-    # Flips complete on vblank events: never faster than the clock.
-    check(all(10 <= r <= 61 for r in rates), f"flip rates {rates}")
+    # Flips complete on vblank events: never faster than the clock. modetest
+    # times each 60 flips with the guest's clock, which in this nested rig
+    # runs up to 3 % off the host's, from a flip event that may have come a
+    # few milliseconds late: 61.05 Hz was seen. Flips not held for a vblank
+    # would run at hundreds a second.
+    check(all(10 <= r <= 64 for r in rates), f"flip rates {rates}")
 
 
 UEVENTS = ("import socket, sys\n"
