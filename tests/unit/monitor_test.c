@@ -25,6 +25,13 @@ static const u8 *dtd_of(const u8 *edid, u32 at)
 	return edid + at;
 }
 
+/* The fields of a detailed timing descriptor (EDID 1.4, 3.10.2). */
+static u32 dtd_clock(const u8 *d)	{ return d[0] | d[1] << 8; }
+static u32 dtd_hactive(const u8 *d)	{ return d[2] | (d[4] >> 4) << 8; }
+static u32 dtd_hblank(const u8 *d)	{ return d[3] | (d[4] & 0xf) << 8; }
+static u32 dtd_vactive(const u8 *d)	{ return d[5] | (d[7] >> 4) << 8; }
+static u32 dtd_vblank(const u8 *d)	{ return d[6] | (d[7] & 0xf) << 8; }
+
 TEST(edid_1920x1200_base_block)
 {
 	u8 e[IVGPU_EDID_MAX];
@@ -36,11 +43,11 @@ TEST(edid_1920x1200_base_block)
 	EXPECT_EQ(e[8] << 8 | e[9], 0x26c7);	/* "IVG" */
 	/* Preferred mode: CVT-RB 1920x1200@60 is 154.00 MHz, 2080x1235. */
 	d = dtd_of(e, 54);
-	EXPECT_EQ(d[0] | d[1] << 8, 15400);
-	EXPECT_EQ(d[2] | (d[4] >> 4) << 8, 1920);
-	EXPECT_EQ(d[3] | (d[4] & 0xf) << 8, 160);
-	EXPECT_EQ(d[5] | (d[7] >> 4) << 8, 1200);
-	EXPECT_EQ(d[6] | (d[7] & 0xf) << 8, 35);
+	EXPECT_EQ(dtd_clock(d), 15400);
+	EXPECT_EQ(dtd_hactive(d), 1920);
+	EXPECT_EQ(dtd_hblank(d), 160);
+	EXPECT_EQ(dtd_vactive(d), 1200);
+	EXPECT_EQ(dtd_vblank(d), 35);
 	EXPECT_EQ(d[8], 48);
 	EXPECT_EQ(d[9], 32);
 	EXPECT_EQ(d[10], 0x36);			/* vfront 3, vsync 6 */
@@ -62,10 +69,10 @@ TEST(edid_3840x2160_has_an_extension)
 	EXPECT_EQ(e[128], 0x02);
 	/* CVT-RB 3840x2160@60 is 533.25 MHz, 4000x2222. */
 	d = dtd_of(e, 128 + 7);
-	EXPECT_EQ(d[0] | d[1] << 8, 53325);
-	EXPECT_EQ(d[2] | (d[4] >> 4) << 8, 3840);
-	EXPECT_EQ(d[5] | (d[7] >> 4) << 8, 2160);
-	EXPECT_EQ(d[6] | (d[7] & 0xf) << 8, 62);
+	EXPECT_EQ(dtd_clock(d), 53325);
+	EXPECT_EQ(dtd_hactive(d), 3840);
+	EXPECT_EQ(dtd_vactive(d), 2160);
+	EXPECT_EQ(dtd_vblank(d), 62);
 	EXPECT_MEMEQ(d, dtd_of(e, 54), 18);
 }
 
@@ -76,7 +83,7 @@ TEST(edid_1024x768_modes)
 
 	ASSERT_EQ(ivgpu_edid_generate(e, 1024, 768), 128);
 	EXPECT_EQ(ivgpu_edid_validate(e, 128), 0);
-	EXPECT_EQ(d[2] | (d[4] >> 4) << 8, 1024);
+	EXPECT_EQ(dtd_hactive(d), 1024);
 	EXPECT_EQ(d[10] & 0xf, 4);		/* 4:3 vsync width */
 	EXPECT_EQ(e[38], 0x01);			/* no standard mode fits */
 }
