@@ -87,6 +87,7 @@ struct stress {
 	bool precopy, running, scr_mapped;
 	atomic_bool removing, stop;
 	atomic_int mig_state;
+	atomic_ulong refresh_us;	/* how long the last display refresh took */
 	uint8_t *mem;			/* frame buffers, then vcpu1's pages */
 	uint8_t *scr;			/* the listener's range */
 	uint64_t iova, scr_iova, hole_iova;
@@ -430,7 +431,13 @@ static void *vcpu_main(void *arg)
 		if (vcpu0) {
 			if (all || now() >= next) {
 				plane_change(t, all);
-				next = now() + (50 + rnd(t) % 250) / 1e3;
+				/*
+				 * Held for 50-300 ms, and for at least three
+				 * refreshes' time: under a slow kernel a refresh
+				 * outlasts 300 ms and would never see it still.
+				 */
+				next = now() + MAX((50 + rnd(t) % 250) / 1e3,
+						   3e-6 * atomic_load(&s->refresh_us));
 			}
 			vcpu0_op(t);
 		} else {
@@ -555,8 +562,12 @@ static void *display_main(void *arg)
 {
 	struct thr *t = arg;
 
+	double start;
+
 	while (!stopping(t->s)) {
+		start = now();
 		refresh(t);
+		atomic_store(&t->s->refresh_us, (now() - start) * 1e6);
 		t->ops++;
 		usleep(10000 + rnd(t) % 20000);
 	}
