@@ -87,7 +87,7 @@ struct stress {
 	bool precopy, running, scr_mapped;
 	atomic_bool removing, stop;
 	atomic_int mig_state;
-	atomic_ulong refresh_us;	/* how long the last display refresh took */
+	atomic_ulong stills;		/* refreshes that saw the plane hold still */
 	uint8_t *mem;			/* frame buffers, then vcpu1's pages */
 	uint8_t *scr;			/* the listener's range */
 	uint64_t iova, scr_iova, hole_iova;
@@ -425,19 +425,22 @@ static void *vcpu_main(void *arg)
 	struct thr *t = arg;
 	struct stress *s = t->s;
 	bool vcpu0 = t == &s->thr[VCPU0], all = false;
+	unsigned long stills = 0;
 	double next = 0;
 
 	while (pause_point(s, vcpu0 ? &all : NULL)) {
 		if (vcpu0) {
-			if (all || now() >= next) {
+			/*
+			 * A plane holds for 50-300 ms, and until a refresh
+			 * saw it still (for 5 s more at most): under a slow,
+			 * busy kernel a refresh can outlast any fixed hold.
+			 */
+			if (all || (now() >= next &&
+				    (atomic_load(&s->stills) != stills ||
+				     now() >= next + 5))) {
 				plane_change(t, all);
-				/*
-				 * Held for 50-300 ms, and for at least three
-				 * refreshes' time: under a slow kernel a refresh
-				 * outlasts 300 ms and would never see it still.
-				 */
-				next = now() + MAX((50 + rnd(t) % 250) / 1e3,
-						   3e-6 * atomic_load(&s->refresh_us));
+				stills = atomic_load(&s->stills);
+				next = now() + (50 + rnd(t) % 250) / 1e3;
 			}
 			vcpu0_op(t);
 		} else {
@@ -552,6 +555,7 @@ static void refresh(struct thr *t)
 	if (!valid)
 		return;
 	t->checks++;
+	atomic_fetch_add(&s->stills, 1);
 	if (lost)
 		note(t, "GET_GFX_DMABUF: ENOENT for the state of a still plane");
 	plane_check(t, "plane region", &pr, region ? t->buf[0] : NULL, &d, true);
@@ -562,12 +566,8 @@ static void *display_main(void *arg)
 {
 	struct thr *t = arg;
 
-	double start;
-
 	while (!stopping(t->s)) {
-		start = now();
 		refresh(t);
-		atomic_store(&t->s->refresh_us, (now() - start) * 1e6);
 		t->ops++;
 		usleep(10000 + rnd(t) % 20000);
 	}
